@@ -1,0 +1,108 @@
+/**
+ * Hook trust (Codex ≥ 0.129): `[hooks.state."<key>"] trusted_hash = "sha256:…"`
+ * in the user's `config.toml`. Without a matching hash a hook is skipped
+ * silently. The hash below was checked against Codex 0.169.0 (contract §12).
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { eventLabel, type HookEventName } from "./events.ts";
+import type { HookHandler, MatcherGroup } from "./hooks_json.ts";
+
+/** Events whose `additionalContextLimit` is part of the identity (when not 2500). */
+const CONTEXT_LIMIT_EVENTS: ReadonlySet<HookEventName> = new Set([
+  "PreToolUse",
+  "PostToolUse",
+  "SessionStart",
+  "UserPromptSubmit",
+  "SubagentStart",
+]);
+
+/** Events whose matcher Codex drops from the identity. */
+const MATCHERLESS: ReadonlySet<HookEventName> = new Set(["UserPromptSubmit", "Stop"]);
+
+/**
+ * The trust-state key of a handler: `"<sourcePath>:<event_label>:<group>:<handler>"`,
+ * where `sourcePath` is the absolute path of the `hooks.json` (or of the
+ * `config.toml` for inline hooks).
+ *
+ * @example
+ * ```ts
+ * import { hookTrustKey } from "./trust.ts";
+ * const key = hookTrustKey("/home/u/.codex/hooks.json", "SessionStart", 0, 0);
+ * if (key !== "/home/u/.codex/hooks.json:session_start:0:0") throw new Error(key);
+ * ```
+ */
+export function hookTrustKey(
+  sourcePath: string,
+  event: HookEventName,
+  groupIndex: number,
+  handlerIndex: number,
+): string {
+  return `${sourcePath}:${eventLabel(event)}:${groupIndex}:${handlerIndex}`;
+}
+
+/** The timeout Codex normalises a handler to: default 600 (at least 1); SessionEnd default 1, clamped to 1..3. */
+export function effectiveTimeout(event: HookEventName, handler: Pick<HookHandler, "timeout">): number {
+  const t = typeof handler.timeout === "number" ? handler.timeout : undefined;
+  if (event === "SessionEnd") return Math.min(3, Math.max(1, t ?? 1));
+  return Math.max(1, t ?? 600);
+}
+
+/** The normalised identity Codex hashes, before canonical JSON encoding. */
+export function hookIdentity(
+  event: HookEventName,
+  group: Pick<MatcherGroup, "matcher">,
+  handler: HookHandler,
+): Record<string, unknown> {
+  const h: Record<string, unknown> = {
+    type: handler.type,
+    command: handler.command ?? "",
+    timeout: effectiveTimeout(event, handler),
+    async: handler.async ?? false,
+  };
+  if (typeof handler.statusMessage === "string") h.statusMessage = handler.statusMessage;
+  const limit = handler.additionalContextLimit;
+  if (CONTEXT_LIMIT_EVENTS.has(event) && typeof limit === "number" && limit !== 2500) {
+    h.additionalContextLimit = limit;
+  }
+  const identity: Record<string, unknown> = { event_name: eventLabel(event), hooks: [h] };
+  if (!MATCHERLESS.has(event) && typeof group.matcher === "string") identity.matcher = group.matcher;
+  return identity;
+}
+
+/** Compact JSON with object keys sorted recursively (`/` and non-ASCII not escaped). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The `trusted_hash` Codex expects for a handler: `sha256:<hex>` of the
+ * canonical JSON of its identity.
+ *
+ * @example
+ * ```ts
+ * import { hookTrustHash } from "./trust.ts";
+ * const h = hookTrustHash("Stop", {}, { type: "command", command: "true", timeout: 5 });
+ * if (!/^sha256:[0-9a-f]{64}$/.test(h)) throw new Error(h);
+ * ```
+ */
+export function hookTrustHash(
+  event: HookEventName,
+  group: Pick<MatcherGroup, "matcher">,
+  handler: HookHandler,
+): string {
+  const bytes = canonicalJson(hookIdentity(event, group, handler));
+  return `sha256:${createHash("sha256").update(bytes, "utf8").digest("hex")}`;
+}
