@@ -1,0 +1,237 @@
+/**
+ * The shared hook runner: read stdin (or, for notify, the last argument),
+ * parse with `codex/`, record the observation, answer with output valid for
+ * the event, within an internal deadline. It never breaks Codex: every error
+ * is appended with its cause to `$LIFELINE_STATE_DIR/hook-errors.log` and the
+ * hook exits 0.
+ *
+ * @module
+ */
+
+import type { HookEventName } from "../codex/events.ts";
+import { parseHookInput } from "../codex/payloads.ts";
+import { parseNotifyArgv } from "../codex/notify.ts";
+import { EMPTY_RESULT, hookOutput, type HookResult } from "../codex/outputs.ts";
+import { makeScrubber, textModeFrom } from "../lifecycle/scrub.ts";
+import { codexPid } from "../lifecycle/process.ts";
+import { type ObserveContext, observeHook, observeNotify, readTail } from "../lifecycle/observe.ts";
+import { Store } from "../lifecycle/store.ts";
+import type { HintRow } from "../lifecycle/model.ts";
+
+/** Settings a hook runs with (from argv and the environment). */
+export interface HookSettings {
+  stateDir: string;
+  staleBusyMs: number;
+  textMode: ReturnType<typeof textModeFrom>;
+  hintThreshold: number;
+  deadlineMs: number;
+  home: string | undefined;
+  codexPidOverride: string | undefined;
+  debug: boolean;
+  /** notify only: the user's previous notify program, run afterwards with the same payload. */
+  chain: string[] | undefined;
+}
+
+/** Default stale-busy timeout: 30 minutes. */
+export const DEFAULT_STALE_BUSY_SECONDS = 1800;
+/** Default internal deadline; the installer's timeouts are well above it. */
+export const DEFAULT_DEADLINE_MS = 2500;
+
+function intOr(v: string | undefined, fallback: number, min = 0): number {
+  const n = v === undefined || v.trim() === "" ? NaN : Number(v);
+  return Number.isInteger(n) && n >= min ? n : fallback;
+}
+
+/** Reads the settings. `--state-dir=`, `--deadline-ms=`, `--chain=<json argv>` win over the environment. */
+export function hookSettings(args: readonly string[], env: (k: string) => string | undefined): HookSettings {
+  const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const home = env("HOME");
+  const stateDir = flag("state-dir") ?? env("LIFELINE_STATE_DIR") ?? (home ? `${home}/.lifeline` : ".lifeline");
+  const chainRaw = flag("chain");
+  let chain: string[] | undefined;
+  if (chainRaw) {
+    const parsed: unknown = JSON.parse(chainRaw);
+    if (!Array.isArray(parsed) || parsed.some((x) => typeof x !== "string")) {
+      throw new Error(`Cannot read --chain: expected a JSON array of strings, got ${chainRaw}`);
+    }
+    chain = parsed as string[];
+  }
+  return {
+    stateDir,
+    staleBusyMs: intOr(env("LIFELINE_STALE_BUSY_SECONDS"), DEFAULT_STALE_BUSY_SECONDS, 1) * 1000,
+    textMode: textModeFrom(env("LIFELINE_TEXT")),
+    hintThreshold: intOr(env("LIFELINE_FAILURE_HINT_THRESHOLD"), 2),
+    deadlineMs: intOr(flag("deadline-ms"), DEFAULT_DEADLINE_MS, 100),
+    home,
+    codexPidOverride: env("LIFELINE_CODEX_PID"),
+    debug: env("LIFELINE_LOG_LEVEL") === "debug",
+    chain,
+  };
+}
+
+/** Reads an environment variable without throwing when it is not permitted. */
+export function safeEnv(k: string): string | undefined {
+  try {
+    return Deno.env.get(k);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Appends one line to a log in the state dir; never throws. */
+export function appendLog(stateDir: string, file: string, line: string): void {
+  try {
+    Deno.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const path = `${stateDir}/${file}`;
+    try {
+      if (Deno.statSync(path).size > 5 * 1024 * 1024) Deno.renameSync(path, `${path}.1`);
+    } catch { /* no log yet */ }
+    Deno.writeTextFileSync(path, line.endsWith("\n") ? line : line + "\n", { append: true, mode: 0o600 });
+  } catch { /* the log is best effort; Codex must not be disturbed */ }
+}
+
+/** One error as a log line: time, event, message and every cause. */
+export function errorLine(now: Date, event: string, e: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let i = 0; cur !== undefined && i < 5; i++) {
+    parts.push(cur instanceof Error ? cur.message : String(cur));
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return `${now.toISOString()} ${event} pid=${Deno.pid}: ${parts.join(" | cause: ").replace(/\s*\n\s*/g, " ")}`;
+}
+
+/** The text of the one-time failure hint. */
+export function hintText(h: HintRow): string {
+  return `lifeline: the tool "${h.tool}" has failed ${h.count} times with ${h.error_class} in this session ` +
+    `in the last 24 hours. Check the command and its inputs before retrying it the same way.`;
+}
+
+/** Everything a hook invocation needs besides its input. */
+export interface HookDeps {
+  settings: HookSettings;
+  now: () => Date;
+  ppid: number;
+  /** The hook's arguments (for `--codex-pid`). */
+  args: readonly string[];
+  /** Opened lazily so that bad input never touches the store. */
+  openStore: (stateDir: string, busyTimeoutMs: number) => Store;
+}
+
+/**
+ * Handles one hook invocation: parse, observe, record, answer. Throws on bad
+ * input or store failure; {@link runHook} turns that into a log line + exit 0.
+ */
+export function handleHook(event: HookEventName | "Notify", input: string | readonly string[], deps: HookDeps): HookResult {
+  const { settings } = deps;
+  const payload = event === "Notify" ? parseNotifyArgv(input as string[]) : parseHookInput(input as string, event);
+  const ctx: ObserveContext = {
+    now: deps.now,
+    scrubber: makeScrubber(settings.textMode, settings.home),
+    pid: codexPid(deps.args, settings.codexPidOverride, deps.ppid),
+    hintThreshold: settings.hintThreshold,
+    transcriptTail: (p) => readTail(p),
+  };
+  const obs = event === "Notify"
+    ? observeNotify(payload as ReturnType<typeof parseNotifyArgv>, ctx)
+    : observeHook(payload as ReturnType<typeof parseHookInput>, ctx);
+  const store = deps.openStore(settings.stateDir, Math.max(100, settings.deadlineMs - 700));
+  try {
+    // Liveness is checked by the readers: Deno allows /proc/<pid> only with --allow-all.
+    const result = store.record(obs, { now: obs.observed_at, staleBusyMs: settings.staleBusyMs });
+    if (settings.debug) {
+      appendLog(settings.stateDir, "hook.log", `${obs.observed_at} ${event} session=${obs.session_id} turn=${obs.turn_id} inserted=${result.inserted}`);
+    }
+    const hint = result.changes.hints[0];
+    if (event === "PostToolUse" && hint) {
+      return hookOutput("PostToolUse", {
+        hookSpecificOutput: { hookEventName: "PostToolUse", additionalContext: hintText(hint) },
+      });
+    }
+    return EMPTY_RESULT;
+  } finally {
+    store.close();
+  }
+}
+
+/** The most stdin a hook reads (Codex payloads with big tool output can be large). */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+async function readStdin(max: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of Deno.stdin.readable) {
+    size += chunk.length;
+    if (size > max) throw new Error(`Cannot read hook input: stdin is larger than ${max} bytes`);
+    chunks.push(chunk);
+  }
+  const all = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  return new TextDecoder("utf-8", { fatal: true }).decode(all);
+}
+
+function chainNotify(chain: readonly string[], payloadArg: string, log: (e: unknown) => void): void {
+  const [cmd, ...rest] = chain;
+  if (!cmd) return;
+  try {
+    const child = new Deno.Command(cmd, { args: [...rest, payloadArg], stdin: "null", stdout: "null", stderr: "null" })
+      .spawn();
+    child.unref();
+  } catch (e) {
+    log(new Error(`Cannot run the chained notify program "${cmd}"`, { cause: e }));
+  }
+}
+
+/**
+ * The entry point of every hook script: never throws, never prints anything
+ * Codex would reject, exits 0 unless the hook deliberately blocks.
+ */
+export async function runHook(event: HookEventName | "Notify"): Promise<never> {
+  const started = new Date();
+  let settings: HookSettings;
+  try {
+    settings = hookSettings(Deno.args, safeEnv);
+  } catch (e) {
+    settings = hookSettings([], safeEnv);
+    appendLog(settings.stateDir, "hook-errors.log", errorLine(started, event, e));
+  }
+  const log = (e: unknown) => appendLog(settings.stateDir, "hook-errors.log", errorLine(new Date(), event, e));
+  const timer = setTimeout(() => {
+    log(new Error(`Hook deadline of ${settings.deadlineMs} ms passed: exiting without recording`));
+    Deno.exit(0);
+  }, settings.deadlineMs);
+  let result: HookResult = EMPTY_RESULT;
+  try {
+    const input = event === "Notify"
+      ? Deno.args.filter((a) => !a.startsWith("--"))
+      : await readStdin(MAX_INPUT_BYTES);
+    if (event === "Notify" && settings.chain) {
+      const last = Deno.args.at(-1);
+      if (last !== undefined && !last.startsWith("--")) chainNotify(settings.chain, last, log);
+    }
+    result = handleHook(event, input, {
+      settings,
+      now: () => new Date(),
+      ppid: Deno.ppid,
+      args: Deno.args,
+      openStore: (dir, busy) => Store.open(dir, { busyTimeoutMs: busy }),
+    });
+  } catch (e) {
+    log(e);
+    result = EMPTY_RESULT;
+  }
+  clearTimeout(timer);
+  if (result.stdout) await writeAll(Deno.stdout, result.stdout);
+  if (result.stderr) await writeAll(Deno.stderr, result.stderr);
+  Deno.exit(result.exitCode);
+}
+
+async function writeAll(stream: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  let off = 0;
+  while (off < bytes.length) off += await stream.write(bytes.subarray(off));
+}

@@ -1,0 +1,57 @@
+/**
+ * The least-privilege `deno run` flags of every lifeline hook. The installer
+ * writes exactly these; the subprocess tests run hooks with exactly these.
+ *
+ * - read: the state dir, `/proc` (the Codex process check), and Codex's
+ *   `sessions/` folder (shell exit codes live in the transcript);
+ * - write: the state dir only;
+ * - env: only the variables the hooks read;
+ * - `notify.ts` also gets `--allow-run` when it chains a user's notify program.
+ *
+ * Nothing here imports from npm: hooks pay their start-up on every event.
+ *
+ * @module
+ */
+
+/** Environment variables a hook reads. */
+export const HOOK_ENV_VARS: readonly string[] = [
+  "HOME",
+  "LIFELINE_STATE_DIR",
+  "LIFELINE_STALE_BUSY_SECONDS",
+  "LIFELINE_TEXT",
+  "LIFELINE_LOG_LEVEL",
+  "LIFELINE_FAILURE_HINT_THRESHOLD",
+  "LIFELINE_CODEX_PID",
+];
+
+/** Where a hook may read and write. */
+export interface HookPlaces {
+  stateDir: string;
+  codexHome: string;
+  /** Programs notify may run (a chained user notify program). */
+  chain?: readonly string[];
+}
+
+/**
+ * The `deno run` arguments (everything between `deno` and the script path).
+ *
+ * @example
+ * ```ts
+ * import { hookDenoArgs } from "./permissions.ts";
+ * const args = hookDenoArgs({ stateDir: "/s", codexHome: "/c" });
+ * if (!args.includes("--allow-write=/s")) throw new Error(args.join(" "));
+ * ```
+ */
+export function hookDenoArgs(places: HookPlaces): string[] {
+  const args = [
+    "run",
+    "--no-prompt",
+    "--no-config",
+    "--no-lock",
+    `--allow-read=${places.stateDir},/proc,${places.codexHome}/sessions`,
+    `--allow-write=${places.stateDir}`,
+    `--allow-env=${HOOK_ENV_VARS.join(",")}`,
+  ];
+  if (places.chain && places.chain.length > 0) args.push(`--allow-run=${places.chain[0]}`);
+  return args;
+}

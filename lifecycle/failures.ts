@@ -1,0 +1,145 @@
+/**
+ * Failure signals: whether a tool call failed, its `error_class`, and its
+ * message. Codex 0.169's PostToolUse for a shell call carries only the output
+ * text, so the exit code is read from the session transcript (bounded, and
+ * tolerant of format changes), falling back to what the payload says.
+ *
+ * @module
+ */
+
+/** A detected failure, before scrubbing. */
+export interface FailureSignal {
+  error_class: string;
+  message: string;
+}
+
+const SIGNALS: Record<number, string> = {
+  1: "SIGHUP",
+  2: "SIGINT",
+  3: "SIGQUIT",
+  6: "SIGABRT",
+  9: "SIGKILL",
+  11: "SIGSEGV",
+  13: "SIGPIPE",
+  14: "SIGALRM",
+  15: "SIGTERM",
+};
+
+const ERRNO = ["ECONNREFUSED", "ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EACCES", "EPIPE", "EPERM", "EEXIST", "ENOENT"];
+
+/**
+ * The prior art's error classes for a message: `ERR_*` as is, errno codes,
+ * `HTTP nnn` → `HTTP_nnn`, `fetch failed`, `timeout`, else `generic_error`.
+ */
+export function classifyMessage(message: string): string {
+  const err = /\bERR_[A-Z0-9_]+\b/.exec(message);
+  if (err) return err[0];
+  for (const code of ERRNO) if (message.includes(code)) return code;
+  const http = /\bHTTP[ /]?(?:\d\.\d )?(\d{3})\b/i.exec(message);
+  if (http) return `HTTP_${http[1]}`;
+  if (/fetch failed/i.test(message)) return "fetch_failed";
+  if (/time[d ]?out/i.test(message)) return "timeout";
+  return "generic_error";
+}
+
+/** `exit_<code>`, or `signal_<NAME>` for the shell's 128+N convention. */
+export function exitClass(code: number): string {
+  const sig = code > 128 && code < 160 ? SIGNALS[code - 128] : undefined;
+  return sig ? `signal_${sig}` : `exit_${code}`;
+}
+
+function asText(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v === undefined || v === null) return "";
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** What the transcript says about one command execution. */
+export interface TranscriptCommand {
+  exit_code: number | null;
+  status: string | null;
+  output: string;
+}
+
+/**
+ * Looks for the `item_completed` of tool call `toolUseId` in the tail of a
+ * transcript (JSON lines). Unknown shapes are skipped, never fatal.
+ */
+export function findCommandInTranscript(tail: string, toolUseId: string): TranscriptCommand | undefined {
+  const lines = tail.split("\n");
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    if (!line.includes(toolUseId) || !line.includes("exit_code")) continue;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      continue; // the first line of a tail is usually cut
+    }
+    const item = findItem(rec, toolUseId);
+    if (item) {
+      const code = item.exit_code ?? item.exitCode;
+      return {
+        exit_code: typeof code === "number" ? code : null,
+        status: typeof item.status === "string" ? item.status : null,
+        output: asText(item.aggregated_output ?? item.aggregatedOutput ?? item.output ?? ""),
+      };
+    }
+  }
+  return undefined;
+}
+
+function findItem(rec: unknown, id: string, depth = 0): Record<string, unknown> | undefined {
+  if (depth > 4 || typeof rec !== "object" || rec === null) return undefined;
+  const o = rec as Record<string, unknown>;
+  if ((o.id === id || o.call_id === id) && ("exit_code" in o || "exitCode" in o)) return o;
+  for (const v of Object.values(o)) {
+    const found = findItem(v, id, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Inputs to {@link detectToolFailure}. */
+export interface ToolOutcome {
+  tool_name: string;
+  tool_response: unknown;
+  /** From the transcript, when found. */
+  transcript?: TranscriptCommand | undefined;
+}
+
+/**
+ * Whether a PostToolUse describes a failed call, and how: transcript exit
+ * code first, then an exit code or error flag in the payload (MCP results
+ * carry `isError`), then the model-facing text (`Process exited with code N`).
+ */
+export function detectToolFailure(o: ToolOutcome): FailureSignal | undefined {
+  const t = o.transcript;
+  const responseText = asText(o.tool_response);
+  if (t && t.exit_code !== null && t.exit_code !== 0) {
+    return { error_class: exitClass(t.exit_code), message: t.output || responseText };
+  }
+  if (t && t.exit_code === 0) return undefined;
+  const r = o.tool_response;
+  if (typeof r === "object" && r !== null && !Array.isArray(r)) {
+    const obj = r as Record<string, unknown>;
+    const code = obj.exit_code ?? obj.exitCode;
+    if (typeof code === "number" && code !== 0) {
+      return { error_class: exitClass(code), message: asText(obj.stderr ?? obj.output ?? obj.content ?? r) };
+    }
+    if (obj.isError === true || obj.is_error === true || (typeof obj.error === "string" && obj.error !== "")) {
+      const msg = asText(obj.error ?? obj.content ?? r);
+      return { error_class: classifyMessage(msg), message: msg };
+    }
+  }
+  const m = /(?:Process exited with code|Exit code:?)\s+(-?\d+)/i.exec(responseText);
+  if (m && Number(m[1]) !== 0) return { error_class: exitClass(Number(m[1])), message: responseText };
+  return undefined;
+}
+
+/** Notify types that report an error (the prior art's set). */
+export const ERROR_NOTIFY_TYPES: ReadonlySet<string> = new Set(["error", "tool_error", "task_error", "abort"]);

@@ -1,0 +1,133 @@
+/**
+ * Turns a parsed Codex payload into a journal {@link Observation}: the
+ * idempotency key from the raw payload, scrubbed text, the Codex process, and
+ * any failure signal (reading the transcript tail for shell exit codes).
+ *
+ * @module
+ */
+
+import type { HookPayload } from "../codex/payloads.ts";
+import type { NotifyPayload } from "../codex/notify.ts";
+import type { JsonObject } from "../codex/_validate.ts";
+import type { Observation } from "./model.ts";
+import type { Scrubber } from "./scrub.ts";
+import { detectToolFailure, ERROR_NOTIFY_TYPES, findCommandInTranscript } from "./failures.ts";
+import { idempotencyKey } from "./store.ts";
+
+/** What observing needs from the outside world. */
+export interface ObserveContext {
+  now: () => Date;
+  scrubber: Scrubber;
+  /** The Codex process id, when known. */
+  pid: number | null;
+  hintThreshold: number;
+  /** The last bytes of a transcript, or `undefined` when unreadable. */
+  transcriptTail?: (path: string) => string | undefined;
+  /** Our own hook blocked this event. */
+  blocked?: boolean;
+}
+
+/** Bytes read from the end of a transcript when looking for an exit code. */
+export const TRANSCRIPT_TAIL_BYTES = 256 * 1024;
+
+/** Reads the tail of a file, bounded; `undefined` on any error (denied, missing). */
+export function readTail(path: string, max = TRANSCRIPT_TAIL_BYTES): string | undefined {
+  let file: Deno.FsFile | undefined;
+  try {
+    file = Deno.openSync(path, { read: true });
+    const size = file.statSync().size;
+    const start = Math.max(0, size - max);
+    file.seekSync(start, Deno.SeekMode.Start);
+    const buf = new Uint8Array(size - start);
+    let read = 0;
+    while (read < buf.length) {
+      const n = file.readSync(buf.subarray(read));
+      if (n === null || n === 0) break;
+      read += n;
+    }
+    return new TextDecoder().decode(buf.subarray(0, read));
+  } catch {
+    return undefined;
+  } finally {
+    file?.close();
+  }
+}
+
+const FREE_TEXT = new Set([
+  "prompt",
+  "last_assistant_message",
+  "tool_input",
+  "tool_response",
+  "input-messages",
+  "last-assistant-message",
+]);
+const PATHS = new Set(["cwd", "transcript_path", "agent_transcript_path"]);
+
+/** Scrubs a payload: free-text fields by the text mode, paths by the home directory. */
+export function scrubPayload(payload: JsonObject, s: Scrubber): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(payload)) {
+    if (FREE_TEXT.has(k)) out[k] = s.json(v);
+    else if (PATHS.has(k) && typeof v === "string") out[k] = s.path(v);
+    else if (typeof v === "string" && s.mode !== "full") out[k] = s.text(v) ?? "";
+    else out[k] = v;
+  }
+  return out;
+}
+
+function base(event: Observation["event"], raw: JsonObject, sessionId: string, turnId: string | null, ctx: ObserveContext) {
+  return {
+    key: idempotencyKey(event, raw),
+    event,
+    session_id: sessionId,
+    turn_id: turnId,
+    observed_at: ctx.now().toISOString(),
+    payload: scrubPayload(raw, ctx.scrubber),
+    pid: ctx.pid,
+    blocked: ctx.blocked ?? false,
+    hint_threshold: ctx.hintThreshold,
+  };
+}
+
+/** The observation of one hook payload. */
+export function observeHook(payload: HookPayload, ctx: ObserveContext): Observation {
+  let failure: Observation["failure"] = null;
+  if (payload.hook_event_name === "PostToolUse") {
+    const id = payload.tool_use_id;
+    const path = payload.transcript_path;
+    const tail = id && typeof path === "string" ? ctx.transcriptTail?.(path) : undefined;
+    const signal = detectToolFailure({
+      tool_name: payload.tool_name,
+      tool_response: payload.tool_response,
+      transcript: tail && id ? findCommandInTranscript(tail, id) : undefined,
+    });
+    if (signal) {
+      failure = {
+        tool: payload.tool_name,
+        error_class: signal.error_class,
+        message: ctx.scrubber.text(signal.message.slice(0, 4000))?.slice(0, 400) ?? null,
+      };
+    }
+  }
+  return {
+    ...base(payload.hook_event_name, payload, payload.session_id, payload.turn_id ?? null, ctx),
+    failure,
+  };
+}
+
+/** The observation of one notify payload (`thread-id` is the session, `turn-id` the turn). */
+export function observeNotify(payload: NotifyPayload, ctx: ObserveContext): Observation {
+  let failure: Observation["failure"] = null;
+  if (ERROR_NOTIFY_TYPES.has(payload.type)) {
+    const msg = String(payload["last-assistant-message"] ?? payload.message ?? payload.type);
+    failure = {
+      tool: typeof payload.tool === "string" ? payload.tool : "codex",
+      error_class: payload.type,
+      message: ctx.scrubber.text(msg)?.slice(0, 400) ?? null,
+    };
+  }
+  return {
+    ...base("Notify", payload, payload["thread-id"] ?? "codex-unknown-thread", payload["turn-id"] ?? null, ctx),
+    failure,
+  };
+}

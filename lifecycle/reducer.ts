@@ -1,0 +1,365 @@
+/**
+ * The session/turn state machine of DESIGN.md as a pure reducer:
+ * `(view, observation) → changes`. No clock, no I/O: the time is the
+ * observation's, and anything read from the system was resolved before.
+ *
+ * @module
+ */
+
+import type {
+  Changes,
+  ContradictionRow,
+  Observation,
+  SessionRow,
+  StateView,
+  TurnRow,
+} from "./model.ts";
+
+/** The failure-counter window. */
+export const FAILURE_WINDOW_MS = 24 * 3600 * 1000;
+
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+/** Events that say the Codex process is alive and the session is in use. */
+const TURN_EVENTS = new Set([
+  "UserPromptSubmit",
+  "PreToolUse",
+  "PermissionRequest",
+  "PostToolUse",
+  "PreCompact",
+  "PostCompact",
+  "SubagentStart",
+  "SubagentStop",
+  "Stop",
+  "Interrupt",
+]);
+
+function newSession(obs: Observation): SessionRow {
+  return {
+    session_id: obs.session_id,
+    status: "online",
+    turn_state: "pending_first_turn",
+    cwd: null,
+    model: null,
+    source: null,
+    started_at: obs.observed_at,
+    last_seen: obs.observed_at,
+    ended_at: null,
+    end_reason: null,
+    pid: null,
+    current_turn_id: null,
+    turn_count: 0,
+  };
+}
+
+/**
+ * Applies one observation. Returns the rows to write; an observation that
+ * does not fit the state machine yields a contradiction and no other change.
+ */
+export function reduce(view: StateView, obs: Observation): Changes {
+  const changes: Changes = { session: undefined, turns: [], failures: [], contradictions: [], hints: [] };
+  const known = view.session(obs.session_id);
+  const ev = obs.event;
+
+  // lifeline's own repairs only ever apply to a session in the right state.
+  if (ev === "StaleBusyRepair" || ev === "ProcessGone") {
+    if (!known || known.status === "offline") return changes;
+    if (ev === "StaleBusyRepair" && known.status !== "busy") return changes;
+    const s: SessionRow = { ...known };
+    closeOpenTurn(view, s, obs, "abandoned", changes);
+    if (ev === "ProcessGone") {
+      s.status = "offline";
+      s.ended_at = obs.observed_at;
+      s.end_reason = "process_gone";
+    } else {
+      s.status = "online";
+      s.turn_state = "idle";
+    }
+    changes.session = s;
+    return changes;
+  }
+
+  const contradiction = (reason: string): Changes => {
+    const c: ContradictionRow = {
+      key: obs.key,
+      session_id: obs.session_id,
+      event: ev,
+      turn_id: obs.turn_id,
+      reason,
+      observed_at: obs.observed_at,
+    };
+    return { ...changes, session: undefined, turns: [], failures: [], hints: [], contradictions: [c] };
+  };
+
+  const s: SessionRow = known ? { ...known } : newSession(obs);
+  const ended = s.status === "offline";
+  // After SessionEnd or a dead process only a new SessionStart (resume, clear…) reopens the session;
+  // notify is fire-and-forget and may land after SessionEnd, so it may still complete its turn.
+  if (ended && ev !== "SessionStart" && ev !== "Notify" && ev !== "SessionEnd") {
+    return contradiction(`${ev} after the session ended (${s.end_reason ?? "unknown"})`);
+  }
+  if (ended && ev === "SessionEnd") return changes; // a second SessionEnd: nothing to do
+
+  // Scalars: newest wins; times widen.
+  if (obs.observed_at < s.started_at) s.started_at = obs.observed_at;
+  if (obs.observed_at >= s.last_seen) {
+    s.last_seen = obs.observed_at;
+    const p = obs.payload;
+    const cwd = str(p.cwd);
+    if (cwd) s.cwd = cwd;
+    if (str(p.model)) s.model = str(p.model);
+    if (obs.pid !== null) s.pid = obs.pid;
+  } else {
+    s.cwd ??= str(obs.payload.cwd);
+    s.model ??= str(obs.payload.model);
+    if (s.pid === null && obs.pid !== null) s.pid = obs.pid;
+  }
+
+  switch (ev) {
+    case "SessionStart": {
+      s.source = str(obs.payload.source) ?? s.source;
+      if (ended) {
+        s.status = "online";
+        s.turn_state = "idle";
+        s.ended_at = null;
+        s.end_reason = null;
+      }
+      if (s.status !== "busy") s.turn_state = s.turn_count === 0 ? "pending_first_turn" : "idle";
+      break;
+    }
+    case "SessionEnd": {
+      closeOpenTurn(view, s, obs, "abandoned", changes);
+      s.status = "offline";
+      s.turn_state = "idle";
+      s.ended_at = obs.observed_at;
+      s.end_reason = str(obs.payload.reason) ?? "other";
+      break;
+    }
+    case "Notify": {
+      const c = applyNotify(view, s, obs, changes, ended);
+      if (c) return contradiction(c);
+      break;
+    }
+    default: {
+      if (!TURN_EVENTS.has(ev)) break;
+      const c = applyTurnEvent(view, s, obs, changes);
+      if (c) return contradiction(c);
+    }
+  }
+  changes.session = s;
+  return changes;
+}
+
+function upsertTurn(changes: Changes, t: TurnRow): void {
+  const i = changes.turns.findIndex((x) => x.turn_id === t.turn_id);
+  if (i >= 0) changes.turns[i] = t;
+  else changes.turns.push(t);
+}
+
+function getTurn(view: StateView, changes: Changes, sid: string, tid: string): TurnRow | undefined {
+  return changes.turns.find((t) => t.turn_id === tid) ?? view.turn(sid, tid);
+}
+
+function closeOpenTurn(
+  view: StateView,
+  s: SessionRow,
+  obs: Observation,
+  outcome: "interrupted" | "abandoned",
+  changes: Changes,
+): void {
+  if (!s.current_turn_id) return;
+  const t = getTurn(view, changes, s.session_id, s.current_turn_id);
+  if (t && t.outcome === "open") {
+    upsertTurn(changes, { ...t, outcome, ended_at: obs.observed_at });
+  }
+  s.current_turn_id = null;
+}
+
+function openTurn(s: SessionRow, obs: Observation, turnId: string): TurnRow {
+  s.turn_count += 1;
+  return {
+    session_id: s.session_id,
+    turn_id: turnId,
+    ordinal: s.turn_count,
+    outcome: "open",
+    started_at: obs.observed_at,
+    ended_at: null,
+    prompt: null,
+    last_assistant_message: null,
+    tool_invocations: 0,
+    tool_failures: 0,
+    safety_net_used: false,
+    hook_events: [],
+    tool_use_ids: [],
+  };
+}
+
+/** Returns a contradiction reason, or undefined when applied. */
+function applyTurnEvent(view: StateView, s: SessionRow, obs: Observation, changes: Changes): string | undefined {
+  const ev = obs.event;
+  const tid = obs.turn_id ?? s.current_turn_id;
+  if (!tid) {
+    // An older build's event without turn_id and no open turn: the session is alive, nothing more.
+    return undefined;
+  }
+  let t = getTurn(view, changes, s.session_id, tid);
+  if (!t) {
+    // A turn we have not seen: Codex has moved on, so a turn still open was interrupted
+    // (Codex before 0.150 fires nothing on Esc).
+    if (s.current_turn_id && s.current_turn_id !== tid) closeOpenTurn(view, s, obs, "interrupted", changes);
+    t = openTurn(s, obs, tid);
+    s.current_turn_id = tid;
+    s.status = "busy";
+    s.turn_state = "working";
+  } else {
+    t = { ...t, hook_events: [...t.hook_events], tool_use_ids: [...t.tool_use_ids] };
+  }
+  const closed = t.outcome !== "open";
+  if (closed) {
+    const continuation = ev === "Stop" && obs.payload.stop_hook_active === true && t.outcome === "completed";
+    const lateTool = (ev === "PostToolUse" || ev === "SubagentStop") && t.outcome === "completed";
+    if (!continuation && !lateTool) return `${ev} for a turn already ${t.outcome}`;
+  }
+  if (!t.hook_events.includes(ev)) t.hook_events.push(ev);
+  if (obs.observed_at < t.started_at) t.started_at = obs.observed_at;
+  const p = obs.payload;
+
+  switch (ev) {
+    case "UserPromptSubmit": {
+      t.prompt = str(p.prompt) ?? t.prompt;
+      if (obs.blocked) {
+        t.outcome = "blocked";
+        t.ended_at = obs.observed_at;
+        s.current_turn_id = null;
+        s.status = "online";
+        s.turn_state = "idle";
+      } else {
+        s.status = "busy";
+        s.turn_state = "working";
+      }
+      break;
+    }
+    case "PreToolUse":
+    case "PostToolUse": {
+      const id = str(p.tool_use_id);
+      if (id === null) {
+        if (ev === "PostToolUse") t.tool_invocations += 1;
+      } else if (!t.tool_use_ids.includes(id)) {
+        t.tool_use_ids.push(id);
+        t.tool_invocations += 1;
+      }
+      if (ev === "PostToolUse" && obs.failure) {
+        t.tool_failures += 1;
+        const f = obs.failure;
+        changes.failures.push({
+          key: obs.key,
+          session_id: s.session_id,
+          turn_id: t.turn_id,
+          tool: f.tool,
+          error_class: f.error_class,
+          message: f.message,
+          observed_at: obs.observed_at,
+        });
+        if (obs.hint_threshold > 0 && !view.hinted(s.session_id, f.tool, f.error_class)) {
+          const since = new Date(Date.parse(obs.observed_at) - FAILURE_WINDOW_MS).toISOString();
+          const count = view.failuresSince(s.session_id, f.tool, f.error_class, since) + 1;
+          if (count >= obs.hint_threshold) {
+            changes.hints.push({
+              session_id: s.session_id,
+              tool: f.tool,
+              error_class: f.error_class,
+              count,
+              observed_at: obs.observed_at,
+            });
+          }
+        }
+      }
+      break;
+    }
+    case "Stop": {
+      const msg = p.last_assistant_message;
+      if (typeof msg === "string") t.last_assistant_message = msg;
+      if (obs.blocked) break; // our hook continued the turn: still working
+      t.outcome = "completed";
+      t.ended_at = obs.observed_at;
+      if (s.current_turn_id === t.turn_id) {
+        s.current_turn_id = null;
+        s.status = "online";
+        s.turn_state = "idle";
+      }
+      break;
+    }
+    case "Interrupt": {
+      t.outcome = "interrupted";
+      t.ended_at = obs.observed_at;
+      if (s.current_turn_id === t.turn_id) {
+        s.current_turn_id = null;
+        s.status = "online";
+        s.turn_state = "idle";
+      }
+      break;
+    }
+    default:
+      if (!closed && s.current_turn_id === t.turn_id) {
+        s.status = "busy";
+        s.turn_state = "working";
+      }
+  }
+  upsertTurn(changes, t);
+  return undefined;
+}
+
+function applyNotify(
+  view: StateView,
+  s: SessionRow,
+  obs: Observation,
+  changes: Changes,
+  ended: boolean,
+): string | undefined {
+  const tid = obs.turn_id;
+  const msg = str(obs.payload["last-assistant-message"]);
+  if (!tid) return undefined;
+  let t = getTurn(view, changes, s.session_id, tid);
+  if (!t) {
+    if (ended) return undefined;
+    if (s.current_turn_id && s.current_turn_id !== tid) closeOpenTurn(view, s, obs, "interrupted", changes);
+    t = openTurn(s, obs, tid);
+    const inputs = obs.payload["input-messages"];
+    if (Array.isArray(inputs) && typeof inputs.at(-1) === "string") t.prompt = inputs.at(-1) as string;
+  } else {
+    t = { ...t, hook_events: [...t.hook_events], tool_use_ids: [...t.tool_use_ids] };
+  }
+  if (t.outcome === "interrupted" || t.outcome === "blocked") {
+    return `notify for a turn already ${t.outcome}`;
+  }
+  if (!t.hook_events.includes("notify")) t.hook_events.push("notify");
+  // Safety net: the answer was not recorded by Stop.
+  if (t.last_assistant_message === null && msg !== null) {
+    t.last_assistant_message = msg;
+    t.safety_net_used = true;
+  }
+  if (obs.failure) {
+    t.tool_failures += 1;
+    changes.failures.push({
+      key: obs.key,
+      session_id: s.session_id,
+      turn_id: t.turn_id,
+      tool: obs.failure.tool,
+      error_class: obs.failure.error_class,
+      message: obs.failure.message,
+      observed_at: obs.observed_at,
+    });
+  }
+  // notify fires only after a normally completed turn.
+  if (t.outcome === "open") {
+    t.outcome = "completed";
+    t.ended_at = obs.observed_at;
+  }
+  if (!ended && s.current_turn_id === t.turn_id) {
+    s.current_turn_id = null;
+    s.status = "online";
+    s.turn_state = "idle";
+  }
+  upsertTurn(changes, t);
+  return undefined;
+}

@@ -1,0 +1,164 @@
+/**
+ * The queries behind `deno task status`: the `--json` report (a stable,
+ * documented shape) and the table a person reads at a glance.
+ *
+ * @module
+ */
+
+import type { Store } from "./store.ts";
+import type { Outcome, SessionRow, Status, TurnState } from "./model.ts";
+
+/** One turn in the report. */
+export interface TurnReport {
+  turn_id: string;
+  outcome: Outcome;
+  started_at: string;
+  ended_at: string | null;
+  prompt: string | null;
+  last_assistant_message: string | null;
+  tool_invocations: number;
+  tool_failures: number;
+  safety_net_used: boolean;
+  hook_events: string[];
+}
+
+/** Failures of one tool and class in a session. */
+export interface FailureReport {
+  tool: string;
+  error_class: string;
+  count: number;
+  first_at: string;
+  last_at: string;
+}
+
+/** One contradiction: an event that did not fit the state machine. */
+export interface ContradictionReport {
+  event: string;
+  turn_id: string | null;
+  reason: string;
+  observed_at: string;
+}
+
+/** One session in the report. */
+export interface SessionReport {
+  session_id: string;
+  status: Status;
+  turn_state: TurnState;
+  cwd: string | null;
+  model: string | null;
+  source: string | null;
+  started_at: string;
+  last_seen: string;
+  ended_at: string | null;
+  end_reason: string | null;
+  pid: number | null;
+  turns: TurnReport[];
+  failures: FailureReport[];
+  contradictions: ContradictionReport[];
+}
+
+/** The `deno task status --json` document. */
+export interface StatusReport {
+  sessions: SessionReport[];
+}
+
+/** One session's report. */
+export function sessionReport(store: Store, s: SessionRow): SessionReport {
+  const groups = new Map<string, FailureReport>();
+  for (const f of store.failures(s.session_id)) {
+    const k = `${f.tool}\u0000${f.error_class}`;
+    const g = groups.get(k);
+    if (!g) groups.set(k, { tool: f.tool, error_class: f.error_class, count: 1, first_at: f.observed_at, last_at: f.observed_at });
+    else {
+      g.count++;
+      if (f.observed_at < g.first_at) g.first_at = f.observed_at;
+      if (f.observed_at > g.last_at) g.last_at = f.observed_at;
+    }
+  }
+  return {
+    session_id: s.session_id,
+    status: s.status,
+    turn_state: s.turn_state,
+    cwd: s.cwd,
+    model: s.model,
+    source: s.source,
+    started_at: s.started_at,
+    last_seen: s.last_seen,
+    ended_at: s.ended_at,
+    end_reason: s.end_reason,
+    pid: s.pid,
+    turns: store.turns(s.session_id).map((t) => ({
+      turn_id: t.turn_id,
+      outcome: t.outcome,
+      started_at: t.started_at,
+      ended_at: t.ended_at,
+      prompt: t.prompt,
+      last_assistant_message: t.last_assistant_message,
+      tool_invocations: t.tool_invocations,
+      tool_failures: t.tool_failures,
+      safety_net_used: t.safety_net_used,
+      hook_events: t.hook_events,
+    })),
+    failures: [...groups.values()],
+    contradictions: store.contradictions(s.session_id).map((c) => ({
+      event: c.event,
+      turn_id: c.turn_id,
+      reason: c.reason,
+      observed_at: c.observed_at,
+    })),
+  };
+}
+
+/** Every session, most recently seen first. */
+export function statusReport(store: Store): StatusReport {
+  return { sessions: store.sessions().map((s) => sessionReport(store, s)) };
+}
+
+/** "12s ago", "5m ago", "3h ago", "2d ago". */
+export function ago(now: Date, iso: string): string {
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86400)}d ago`;
+}
+
+function cut(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+/**
+ * The table a person reads: one line per session.
+ *
+ * @example
+ * ```ts
+ * import { statusTable } from "./status.ts";
+ * const table = statusTable({ sessions: [] }, new Date());
+ * if (!table.includes("No sessions")) throw new Error(table);
+ * ```
+ */
+export function statusTable(report: StatusReport, now: Date): string {
+  if (report.sessions.length === 0) return "No sessions recorded yet.";
+  const head = ["SESSION", "STATUS", "TURN", "CWD", "MODEL", "TURNS", "FAILURES", "LAST SEEN"];
+  const rows = report.sessions.map((s) => {
+    const open = s.turns.filter((t) => t.outcome === "open").length;
+    const interrupted = s.turns.filter((t) => t.outcome === "interrupted").length;
+    const extra = [open ? `${open} open` : "", interrupted ? `${interrupted} interrupted` : ""].filter(Boolean);
+    const fails = s.failures.reduce((n, f) => n + f.count, 0);
+    return [
+      cut(s.session_id, 13),
+      s.status + (s.status === "offline" && s.end_reason ? ` (${s.end_reason})` : ""),
+      s.turn_state,
+      cut(s.cwd ?? "-", 32),
+      cut(s.model ?? "-", 16),
+      `${s.turns.length}${extra.length ? ` (${extra.join(", ")})` : ""}`,
+      fails ? `${fails} (${[...new Set(s.failures.map((f) => `${f.tool} ${f.error_class}`))].slice(0, 2).join(", ")})` : "0",
+      ago(now, s.last_seen),
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const contradictions = report.sessions.reduce((n, s) => n + s.contradictions.length, 0);
+  return [line(head), ...rows.map(line), ...(contradictions ? [`\n${contradictions} contradiction(s): see --json`] : [])]
+    .join("\n");
+}

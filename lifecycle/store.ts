@@ -1,0 +1,440 @@
+/**
+ * The embedded store: `node:sqlite` at `$LIFELINE_STATE_DIR/lifeline.db`, WAL,
+ * a busy timeout, and `BEGIN IMMEDIATE` for every read-modify-write. The
+ * journal (`events`, primary key = idempotency key) is the source of truth;
+ * sessions, turns, failures, contradictions and hints are derived from it by
+ * the reducer in the same transaction.
+ *
+ * @module
+ */
+
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../codex/trust.ts";
+import type {
+  Changes,
+  ContradictionRow,
+  FailureRow,
+  HintRow,
+  Observation,
+  SessionRow,
+  StateView,
+  TurnRow,
+} from "./model.ts";
+import { reduce } from "./reducer.ts";
+
+/** Schema migrations, applied in order; `PRAGMA user_version` = how many ran. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     key TEXT NOT NULL UNIQUE,
+     session_id TEXT NOT NULL,
+     event TEXT NOT NULL,
+     observed_at TEXT NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX events_session ON events(session_id, seq);
+   CREATE TABLE sessions (
+     session_id TEXT PRIMARY KEY,
+     status TEXT NOT NULL,
+     turn_state TEXT NOT NULL,
+     cwd TEXT, model TEXT, source TEXT,
+     started_at TEXT NOT NULL, last_seen TEXT NOT NULL,
+     ended_at TEXT, end_reason TEXT,
+     pid INTEGER,
+     current_turn_id TEXT,
+     turn_count INTEGER NOT NULL
+   );
+   CREATE INDEX sessions_status ON sessions(status, last_seen);
+   CREATE TABLE turns (
+     session_id TEXT NOT NULL, turn_id TEXT NOT NULL,
+     ordinal INTEGER NOT NULL, outcome TEXT NOT NULL,
+     started_at TEXT NOT NULL, ended_at TEXT,
+     prompt TEXT, last_assistant_message TEXT,
+     tool_invocations INTEGER NOT NULL, tool_failures INTEGER NOT NULL,
+     safety_net_used INTEGER NOT NULL,
+     hook_events TEXT NOT NULL, tool_use_ids TEXT NOT NULL,
+     PRIMARY KEY (session_id, turn_id)
+   );
+   CREATE TABLE failures (
+     key TEXT PRIMARY KEY, session_id TEXT NOT NULL, turn_id TEXT,
+     tool TEXT NOT NULL, error_class TEXT NOT NULL, message TEXT, observed_at TEXT NOT NULL
+   );
+   CREATE INDEX failures_counter ON failures(session_id, tool, error_class, observed_at);
+   CREATE TABLE contradictions (
+     key TEXT PRIMARY KEY, session_id TEXT NOT NULL, event TEXT NOT NULL, turn_id TEXT,
+     reason TEXT NOT NULL, observed_at TEXT NOT NULL
+   );
+   CREATE TABLE hints (
+     session_id TEXT NOT NULL, tool TEXT NOT NULL, error_class TEXT NOT NULL,
+     count INTEGER NOT NULL, observed_at TEXT NOT NULL,
+     PRIMARY KEY (session_id, tool, error_class)
+   );`,
+];
+
+/** The idempotency key of a delivery: SHA-256 of the event name and the canonical raw payload. */
+export function idempotencyKey(event: string, rawPayload: unknown): string {
+  return createHash("sha256").update(`${event}\n${canonicalJson(rawPayload)}`, "utf8").digest("hex");
+}
+
+/** Upkeep applied on every write and read. */
+export interface Upkeep {
+  /** Now, ISO-8601. */
+  now: string;
+  /** Busy longer than this with no sign of life → online/idle (`stale_busy_repair`). */
+  staleBusyMs: number;
+  /** Whether a session's Codex process, first seen at `startedAt`, lives (`undefined` = cannot tell). */
+  alive?: (pid: number, startedAt: string) => boolean | undefined;
+}
+
+/** The result of recording one observation. */
+export interface RecordResult {
+  /** False when the same delivery was already journaled (nothing changed). */
+  inserted: boolean;
+  changes: Changes;
+}
+
+type Row = Record<string, unknown>;
+
+function toSession(r: Row): SessionRow {
+  return {
+    session_id: r.session_id as string,
+    status: r.status as SessionRow["status"],
+    turn_state: r.turn_state as SessionRow["turn_state"],
+    cwd: r.cwd as string | null,
+    model: r.model as string | null,
+    source: r.source as string | null,
+    started_at: r.started_at as string,
+    last_seen: r.last_seen as string,
+    ended_at: r.ended_at as string | null,
+    end_reason: r.end_reason as string | null,
+    pid: r.pid as number | null,
+    current_turn_id: r.current_turn_id as string | null,
+    turn_count: r.turn_count as number,
+  };
+}
+
+function toTurn(r: Row): TurnRow {
+  return {
+    session_id: r.session_id as string,
+    turn_id: r.turn_id as string,
+    ordinal: r.ordinal as number,
+    outcome: r.outcome as TurnRow["outcome"],
+    started_at: r.started_at as string,
+    ended_at: r.ended_at as string | null,
+    prompt: r.prompt as string | null,
+    last_assistant_message: r.last_assistant_message as string | null,
+    tool_invocations: r.tool_invocations as number,
+    tool_failures: r.tool_failures as number,
+    safety_net_used: r.safety_net_used === 1,
+    hook_events: JSON.parse(r.hook_events as string),
+    tool_use_ids: JSON.parse(r.tool_use_ids as string),
+  };
+}
+
+/** Options for {@link Store.open}. */
+export interface StoreOptions {
+  /** How long a writer waits for the lock (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+/** The lifecycle store. */
+export class Store implements StateView {
+  readonly db: DatabaseSync;
+  #stmts = new Map<string, StatementSync>();
+
+  private constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  /** Opens (creating if needed, folder 0700, files 0600) the store in `stateDir`. */
+  static open(stateDir: string, opts: StoreOptions = {}): Store {
+    Deno.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const path = `${stateDir}/lifeline.db`;
+    const db = new DatabaseSync(path);
+    try {
+      db.exec(`PRAGMA busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = NORMAL");
+    } catch (e) {
+      db.close();
+      throw new Error(`Cannot open the lifeline store "${path}": ${(e as Error).message}`, { cause: e });
+    }
+    const store = new Store(db);
+    store.#migrate();
+    try {
+      if ((Deno.statSync(path).mode ?? 0) & 0o077) Deno.chmodSync(path, 0o600);
+    } catch { /* not fatal: permissions are best effort on other file systems */ }
+    return store;
+  }
+
+  /** An in-memory store (tests, in-process replay). */
+  static memory(): Store {
+    const store = new Store(new DatabaseSync(":memory:"));
+    store.#migrate();
+    return store;
+  }
+
+  #migrate(): void {
+    const version = () => (this.db.prepare("PRAGMA user_version").get() as Row).user_version as number;
+    if (version() >= MIGRATIONS.length) return;
+    this.transaction(() => {
+      for (let v = version(); v < MIGRATIONS.length; v++) {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.exec(`PRAGMA user_version = ${v + 1}`);
+      }
+    });
+  }
+
+  #stmt(sql: string): StatementSync {
+    let s = this.#stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.#stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` inside `BEGIN IMMEDIATE … COMMIT` (rolled back on error). */
+  transaction<T>(fn: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const out = fn();
+      this.db.exec("COMMIT");
+      return out;
+    } catch (e) {
+      try {
+        this.db.exec("ROLLBACK");
+      } catch { /* the transaction is already gone */ }
+      throw e;
+    }
+  }
+
+  // --- StateView -----------------------------------------------------------
+
+  session(id: string): SessionRow | undefined {
+    const r = this.#stmt("SELECT * FROM sessions WHERE session_id = ?").get(id) as Row | undefined;
+    return r ? toSession(r) : undefined;
+  }
+
+  turn(sessionId: string, turnId: string): TurnRow | undefined {
+    const r = this.#stmt("SELECT * FROM turns WHERE session_id = ? AND turn_id = ?").get(sessionId, turnId) as
+      | Row
+      | undefined;
+    return r ? toTurn(r) : undefined;
+  }
+
+  failuresSince(sessionId: string, tool: string, errorClass: string, since: string): number {
+    const r = this.#stmt(
+      "SELECT count(*) AS n FROM failures WHERE session_id = ? AND tool = ? AND error_class = ? AND observed_at >= ?",
+    ).get(sessionId, tool, errorClass, since) as Row;
+    return r.n as number;
+  }
+
+  hinted(sessionId: string, tool: string, errorClass: string): boolean {
+    return this.#stmt("SELECT 1 FROM hints WHERE session_id = ? AND tool = ? AND error_class = ?")
+      .get(sessionId, tool, errorClass) !== undefined;
+  }
+
+  // --- writes --------------------------------------------------------------
+
+  #write(c: Changes): void {
+    const s = c.session;
+    if (s) {
+      this.#stmt(
+        `INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+         ON CONFLICT(session_id) DO UPDATE SET status=excluded.status, turn_state=excluded.turn_state,
+           cwd=excluded.cwd, model=excluded.model, source=excluded.source, started_at=excluded.started_at,
+           last_seen=excluded.last_seen, ended_at=excluded.ended_at, end_reason=excluded.end_reason,
+           pid=excluded.pid, current_turn_id=excluded.current_turn_id,
+           turn_count=excluded.turn_count`,
+      ).run(
+        s.session_id,
+        s.status,
+        s.turn_state,
+        s.cwd,
+        s.model,
+        s.source,
+        s.started_at,
+        s.last_seen,
+        s.ended_at,
+        s.end_reason,
+        s.pid,
+        s.current_turn_id,
+        s.turn_count,
+      );
+    }
+    for (const t of c.turns) {
+      this.#stmt("INSERT OR REPLACE INTO turns VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)").run(
+        t.session_id,
+        t.turn_id,
+        t.ordinal,
+        t.outcome,
+        t.started_at,
+        t.ended_at,
+        t.prompt,
+        t.last_assistant_message,
+        t.tool_invocations,
+        t.tool_failures,
+        t.safety_net_used ? 1 : 0,
+        JSON.stringify(t.hook_events),
+        JSON.stringify(t.tool_use_ids),
+      );
+    }
+    for (const f of c.failures) {
+      this.#stmt("INSERT OR IGNORE INTO failures VALUES (?,?,?,?,?,?,?)").run(
+        f.key,
+        f.session_id,
+        f.turn_id,
+        f.tool,
+        f.error_class,
+        f.message,
+        f.observed_at,
+      );
+    }
+    for (const x of c.contradictions) {
+      this.#stmt("INSERT OR IGNORE INTO contradictions VALUES (?,?,?,?,?,?)").run(
+        x.key,
+        x.session_id,
+        x.event,
+        x.turn_id,
+        x.reason,
+        x.observed_at,
+      );
+    }
+    for (const h of c.hints) {
+      this.#stmt("INSERT OR IGNORE INTO hints VALUES (?,?,?,?,?)").run(
+        h.session_id,
+        h.tool,
+        h.error_class,
+        h.count,
+        h.observed_at,
+      );
+    }
+  }
+
+  /** Journals one observation and applies it, unless the same delivery is already journaled. Call inside a transaction. */
+  #apply(obs: Observation): RecordResult {
+    const r = this.#stmt(
+      "INSERT OR IGNORE INTO events (key, session_id, event, observed_at, body) VALUES (?,?,?,?,?)",
+    ).run(obs.key, obs.session_id, obs.event, obs.observed_at, JSON.stringify(obs));
+    if (Number(r.changes) === 0) {
+      return { inserted: false, changes: { session: undefined, turns: [], failures: [], contradictions: [], hints: [] } };
+    }
+    const changes = reduce(this, obs);
+    this.#write(changes);
+    return { inserted: true, changes };
+  }
+
+  #upkeep(u: Upkeep): number {
+    let applied = 0;
+    const cutoff = new Date(Date.parse(u.now) - u.staleBusyMs).toISOString();
+    const stale = this.#stmt("SELECT * FROM sessions WHERE status = 'busy' AND last_seen < ?").all(cutoff) as Row[];
+    for (const row of stale) {
+      const s = toSession(row);
+      applied += this.#synthetic("StaleBusyRepair", s, u.now) ? 1 : 0;
+    }
+    if (u.alive) {
+      const live = this.#stmt("SELECT * FROM sessions WHERE status != 'offline' AND pid IS NOT NULL").all() as Row[];
+      for (const row of live) {
+        const s = toSession(row);
+        if (u.alive(s.pid!, s.started_at) === false) applied += this.#synthetic("ProcessGone", s, u.now) ? 1 : 0;
+      }
+    }
+    return applied;
+  }
+
+  #synthetic(event: "StaleBusyRepair" | "ProcessGone", s: SessionRow, now: string): boolean {
+    const basis = { session_id: s.session_id, last_seen: s.last_seen, pid: s.pid };
+    return this.#apply({
+      key: idempotencyKey(event, basis),
+      event,
+      session_id: s.session_id,
+      turn_id: s.current_turn_id,
+      observed_at: now,
+      payload: basis,
+      pid: null,
+      failure: null,
+      blocked: false,
+      hint_threshold: 0,
+    }).inserted;
+  }
+
+  /** Records one observation in one transaction, with upkeep first. */
+  record(obs: Observation, upkeep?: Upkeep): RecordResult {
+    return this.transaction(() => {
+      if (upkeep) this.#upkeep(upkeep);
+      return this.#apply(obs);
+    });
+  }
+
+  /** Applies upkeep (stale-busy repair, dead processes) alone; returns how many repairs were journaled. */
+  maintain(upkeep: Upkeep): number {
+    return this.transaction(() => this.#upkeep(upkeep));
+  }
+
+  /** Replays journal entries (e.g. into a fresh store) in order. */
+  replay(observations: Iterable<Observation>): void {
+    this.transaction(() => {
+      for (const o of observations) this.#apply(o);
+    });
+  }
+
+  // --- reads ---------------------------------------------------------------
+
+  /** The journal in order. */
+  journal(): Observation[] {
+    return (this.#stmt("SELECT body FROM events ORDER BY seq").all() as Row[]).map((r) =>
+      JSON.parse(r.body as string) as Observation
+    );
+  }
+
+  /** All sessions, most recently seen first. */
+  sessions(): SessionRow[] {
+    return (this.#stmt("SELECT * FROM sessions ORDER BY last_seen DESC, session_id").all() as Row[]).map(toSession);
+  }
+
+  /** A session's turns in order. */
+  turns(sessionId: string): TurnRow[] {
+    return (this.#stmt("SELECT * FROM turns WHERE session_id = ? ORDER BY ordinal").all(sessionId) as Row[]).map(
+      toTurn,
+    );
+  }
+
+  /** A session's failures, oldest first. */
+  failures(sessionId: string): FailureRow[] {
+    return this.#stmt("SELECT * FROM failures WHERE session_id = ? ORDER BY observed_at, key").all(
+      sessionId,
+    ) as unknown as FailureRow[];
+  }
+
+  /** A session's contradictions, oldest first. */
+  contradictions(sessionId: string): ContradictionRow[] {
+    return this.#stmt("SELECT * FROM contradictions WHERE session_id = ? ORDER BY observed_at, key").all(
+      sessionId,
+    ) as unknown as ContradictionRow[];
+  }
+
+  /** A session's hints. */
+  hints(sessionId: string): HintRow[] {
+    return this.#stmt("SELECT * FROM hints WHERE session_id = ? ORDER BY tool, error_class").all(
+      sessionId,
+    ) as unknown as HintRow[];
+  }
+
+  /** Every derived table, as plain sorted rows (for comparing two stores). */
+  dump(): Record<string, unknown[]> {
+    const all = (sql: string) => (this.db.prepare(sql).all() as Row[]).map((r) => ({ ...r }));
+    return {
+      sessions: all("SELECT * FROM sessions ORDER BY session_id"),
+      turns: all("SELECT * FROM turns ORDER BY session_id, turn_id"),
+      failures: all("SELECT * FROM failures ORDER BY key"),
+      contradictions: all("SELECT * FROM contradictions ORDER BY key"),
+      hints: all("SELECT * FROM hints ORDER BY session_id, tool, error_class"),
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
