@@ -12,5 +12,6 @@ export * from "./notify.ts";
 export * from "./outputs.ts";
 export * from "./hooks_json.ts";
 export * from "./trust.ts";
+export * from "./canonical.ts";
 export * from "./profiles.ts";
 export { ContractError, isObject, type JsonObject } from "./_validate.ts";

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "./_sha256.ts";
+import { canonicalJson } from "./canonical.ts";
 import { eventLabel, type HookEventName } from "./events.ts";
 import type { HookHandler, MatcherGroup } from "./hooks_json.ts";
 
@@ -72,21 +73,6 @@ export function hookIdentity(
   return identity;
 }
 
-/** Compact JSON with object keys sorted recursively (`/` and non-ASCII not escaped). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-    return out;
-  }
-  return value;
-}
-
 /**
  * The `trusted_hash` Codex expects for a handler: `sha256:<hex>` of the
  * canonical JSON of its identity.
@@ -104,5 +90,5 @@ export function hookTrustHash(
   handler: HookHandler,
 ): string {
   const bytes = canonicalJson(hookIdentity(event, group, handler));
-  return `sha256:${createHash("sha256").update(bytes, "utf8").digest("hex")}`;
+  return `sha256:${sha256Hex(bytes)}`;
 }

@@ -88,4 +88,7 @@ export function notifyArgv(p: HandlerPlaces, chain?: readonly string[]): string[
 }
 
 /** The root of this checkout, from a module URL inside it. */
-export const LIFELINE_ROOT: string = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
+export const LIFELINE_ROOT: string = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(
+  /\/$/,
+  "",
+);

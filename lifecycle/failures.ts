@@ -25,7 +25,17 @@ const SIGNALS: Record<number, string> = {
   15: "SIGTERM",
 };
 
-const ERRNO = ["ECONNREFUSED", "ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EACCES", "EPIPE", "EPERM", "EEXIST", "ENOENT"];
+const ERRNO = [
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EACCES",
+  "EPIPE",
+  "EPERM",
+  "EEXIST",
+  "ENOENT",
+];
 
 /**
  * The prior art's error classes for a message: `ERR_*` as is, errno codes,
@@ -131,7 +141,9 @@ export function detectToolFailure(o: ToolOutcome): FailureSignal | undefined {
     if (typeof code === "number" && code !== 0) {
       return { error_class: exitClass(code), message: asText(obj.stderr ?? obj.output ?? obj.content ?? r) };
     }
-    if (obj.isError === true || obj.is_error === true || (typeof obj.error === "string" && obj.error !== "")) {
+    if (
+      obj.isError === true || obj.is_error === true || (typeof obj.error === "string" && obj.error !== "")
+    ) {
       const msg = asText(obj.error ?? obj.content ?? r);
       return { error_class: classifyMessage(msg), message: msg };
     }
@@ -142,4 +154,9 @@ export function detectToolFailure(o: ToolOutcome): FailureSignal | undefined {
 }
 
 /** Notify types that report an error (the prior art's set). */
-export const ERROR_NOTIFY_TYPES: ReadonlySet<string> = new Set(["error", "tool_error", "task_error", "abort"]);
+export const ERROR_NOTIFY_TYPES: ReadonlySet<string> = new Set([
+  "error",
+  "tool_error",
+  "task_error",
+  "abort",
+]);

@@ -75,7 +75,13 @@ export function scrubPayload(payload: JsonObject, s: Scrubber): JsonObject {
   return out;
 }
 
-function base(event: Observation["event"], raw: JsonObject, sessionId: string, turnId: string | null, ctx: ObserveContext) {
+function base(
+  event: Observation["event"],
+  raw: JsonObject,
+  sessionId: string,
+  turnId: string | null,
+  ctx: ObserveContext,
+) {
   return {
     key: idempotencyKey(event, raw),
     event,
@@ -127,7 +133,13 @@ export function observeNotify(payload: NotifyPayload, ctx: ObserveContext): Obse
     };
   }
   return {
-    ...base("Notify", payload, payload["thread-id"] ?? "codex-unknown-thread", payload["turn-id"] ?? null, ctx),
+    ...base(
+      "Notify",
+      payload,
+      payload["thread-id"] ?? "codex-unknown-thread",
+      payload["turn-id"] ?? null,
+      ctx,
+    ),
     failure,
   };
 }

@@ -52,7 +52,11 @@ const CLK_TCK = 100;
  * after that moment (the pid was reused); `undefined` when this system cannot
  * tell (no /proc).
  */
-export function processAlive(pid: number, notAfter: string, read: ReadFile = readFileOrUndefined): boolean | undefined {
+export function processAlive(
+  pid: number,
+  notAfter: string,
+  read: ReadFile = readFileOrUndefined,
+): boolean | undefined {
   const procStat = read("/proc/stat");
   if (procStat === undefined) return undefined;
   const st = read(`/proc/${pid}/stat`);

@@ -6,14 +6,7 @@
  * @module
  */
 
-import type {
-  Changes,
-  ContradictionRow,
-  Observation,
-  SessionRow,
-  StateView,
-  TurnRow,
-} from "./model.ts";
+import type { Changes, ContradictionRow, Observation, SessionRow, StateView, TurnRow } from "./model.ts";
 
 /** The failure-counter window. */
 export const FAILURE_WINDOW_MS = 24 * 3600 * 1000;
@@ -195,7 +188,12 @@ function openTurn(s: SessionRow, obs: Observation, turnId: string): TurnRow {
 }
 
 /** Returns a contradiction reason, or undefined when applied. */
-function applyTurnEvent(view: StateView, s: SessionRow, obs: Observation, changes: Changes): string | undefined {
+function applyTurnEvent(
+  view: StateView,
+  s: SessionRow,
+  obs: Observation,
+  changes: Changes,
+): string | undefined {
   const ev = obs.event;
   const tid = obs.turn_id ?? s.current_turn_id;
   if (!tid) {

@@ -11,7 +11,10 @@
 export type TextMode = "scrubbed" | "full" | "none";
 
 const RULES: readonly [RegExp, string][] = [
-  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, "<PRIVATE_KEY>"],
+  [
+    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    "<PRIVATE_KEY>",
+  ],
   [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s\/:@]+:[^\s\/@]+@/gi, "$1<CREDENTIALS>@"],
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, "<JWT>"],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+\/=-]{8,}/g, "$1 <TOKEN>"],
@@ -69,7 +72,8 @@ export function makeScrubber(mode: TextMode, home: string | undefined): Scrubber
     for (const [re, rep] of RULES) out = out.replace(re, rep);
     return truncate(path(out));
   };
-  const text = (s: string): string | null => mode === "none" ? null : mode === "full" ? truncate(s) : scrub(s);
+  const text = (s: string): string | null =>
+    mode === "none" ? null : mode === "full" ? truncate(s) : scrub(s);
   const json = (v: unknown): unknown => {
     if (mode === "none") return null;
     if (typeof v === "string") return text(v);

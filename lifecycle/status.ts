@@ -68,8 +68,15 @@ export function sessionReport(store: Store, s: SessionRow): SessionReport {
   for (const f of store.failures(s.session_id)) {
     const k = `${f.tool}\u0000${f.error_class}`;
     const g = groups.get(k);
-    if (!g) groups.set(k, { tool: f.tool, error_class: f.error_class, count: 1, first_at: f.observed_at, last_at: f.observed_at });
-    else {
+    if (!g) {
+      groups.set(k, {
+        tool: f.tool,
+        error_class: f.error_class,
+        count: 1,
+        first_at: f.observed_at,
+        last_at: f.observed_at,
+      });
+    } else {
       g.count++;
       if (f.observed_at < g.first_at) g.first_at = f.observed_at;
       if (f.observed_at > g.last_at) g.last_at = f.observed_at;
@@ -143,7 +150,9 @@ export function statusTable(report: StatusReport, now: Date): string {
   const rows = report.sessions.map((s) => {
     const open = s.turns.filter((t) => t.outcome === "open").length;
     const interrupted = s.turns.filter((t) => t.outcome === "interrupted").length;
-    const extra = [open ? `${open} open` : "", interrupted ? `${interrupted} interrupted` : ""].filter(Boolean);
+    const extra = [open ? `${open} open` : "", interrupted ? `${interrupted} interrupted` : ""].filter(
+      Boolean,
+    );
     const fails = s.failures.reduce((n, f) => n + f.count, 0);
     return [
       cut(s.session_id, 13),
@@ -152,13 +161,21 @@ export function statusTable(report: StatusReport, now: Date): string {
       cut(s.cwd ?? "-", 32),
       cut(s.model ?? "-", 16),
       `${s.turns.length}${extra.length ? ` (${extra.join(", ")})` : ""}`,
-      fails ? `${fails} (${[...new Set(s.failures.map((f) => `${f.tool} ${f.error_class}`))].slice(0, 2).join(", ")})` : "0",
+      fails
+        ? `${fails} (${
+          [...new Set(s.failures.map((f) => `${f.tool} ${f.error_class}`))].slice(0, 2).join(", ")
+        })`
+        : "0",
       ago(now, s.last_seen),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   const contradictions = report.sessions.reduce((n, s) => n + s.contradictions.length, 0);
-  return [line(head), ...rows.map(line), ...(contradictions ? [`\n${contradictions} contradiction(s): see --json`] : [])]
+  return [
+    line(head),
+    ...rows.map(line),
+    ...(contradictions ? [`\n${contradictions} contradiction(s): see --json`] : []),
+  ]
     .join("\n");
 }

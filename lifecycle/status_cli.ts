@@ -55,14 +55,20 @@ export function renderStatus(o: StatusOptions): string {
 if (import.meta.main) {
   const args = run(
     object({
-      json: optional(option("--json", { description: message`Print the JSON report (shape in the README).` })),
+      json: optional(
+        option("--json", { description: message`Print the JSON report (shape in the README).` }),
+      ),
       stateDir: optional(
         option("--state-dir", string({ metavar: "DIR" }), {
           description: message`The lifeline store (default $LIFELINE_STATE_DIR or ~/.lifeline).`,
         }),
       ),
     }),
-    { programName: "deno task status", brief: message`List Codex sessions seen by lifeline's hooks.`, help: "option" },
+    {
+      programName: "deno task status",
+      brief: message`List Codex sessions seen by lifeline's hooks.`,
+      help: "option",
+    },
   );
   const home = Deno.env.get("HOME") ?? ".";
   const stale = Number(Deno.env.get("LIFELINE_STALE_BUSY_SECONDS") ?? DEFAULT_STALE_BUSY_SECONDS);

@@ -9,8 +9,8 @@
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { createHash } from "node:crypto";
-import { canonicalJson } from "../codex/trust.ts";
+import { sha256Hex } from "../codex/_sha256.ts";
+import { canonicalJson } from "../codex/canonical.ts";
 import type {
   Changes,
   ContradictionRow,
@@ -74,7 +74,7 @@ export const MIGRATIONS: readonly string[] = [
 
 /** The idempotency key of a delivery: SHA-256 of the event name and the canonical raw payload. */
 export function idempotencyKey(event: string, rawPayload: unknown): string {
-  return createHash("sha256").update(`${event}\n${canonicalJson(rawPayload)}`, "utf8").digest("hex");
+  return sha256Hex(`${event}\n${canonicalJson(rawPayload)}`);
 }
 
 /** Upkeep applied on every write and read. */
@@ -319,7 +319,10 @@ export class Store implements StateView {
       "INSERT OR IGNORE INTO events (key, session_id, event, observed_at, body) VALUES (?,?,?,?,?)",
     ).run(obs.key, obs.session_id, obs.event, obs.observed_at, JSON.stringify(obs));
     if (Number(r.changes) === 0) {
-      return { inserted: false, changes: { session: undefined, turns: [], failures: [], contradictions: [], hints: [] } };
+      return {
+        inserted: false,
+        changes: { session: undefined, turns: [], failures: [], contradictions: [], hints: [] },
+      };
     }
     const changes = reduce(this, obs);
     this.#write(changes);
@@ -329,16 +332,21 @@ export class Store implements StateView {
   #upkeep(u: Upkeep): number {
     let applied = 0;
     const cutoff = new Date(Date.parse(u.now) - u.staleBusyMs).toISOString();
-    const stale = this.#stmt("SELECT * FROM sessions WHERE status = 'busy' AND last_seen < ?").all(cutoff) as Row[];
+    const stale = this.#stmt("SELECT * FROM sessions WHERE status = 'busy' AND last_seen < ?").all(
+      cutoff,
+    ) as Row[];
     for (const row of stale) {
       const s = toSession(row);
       applied += this.#synthetic("StaleBusyRepair", s, u.now) ? 1 : 0;
     }
     if (u.alive) {
-      const live = this.#stmt("SELECT * FROM sessions WHERE status != 'offline' AND pid IS NOT NULL").all() as Row[];
+      const live = this.#stmt("SELECT * FROM sessions WHERE status != 'offline' AND pid IS NOT NULL")
+        .all() as Row[];
       for (const row of live) {
         const s = toSession(row);
-        if (u.alive(s.pid!, s.started_at) === false) applied += this.#synthetic("ProcessGone", s, u.now) ? 1 : 0;
+        if (u.alive(s.pid!, s.started_at) === false) {
+          applied += this.#synthetic("ProcessGone", s, u.now) ? 1 : 0;
+        }
       }
     }
     return applied;
@@ -391,14 +399,17 @@ export class Store implements StateView {
 
   /** All sessions, most recently seen first. */
   sessions(): SessionRow[] {
-    return (this.#stmt("SELECT * FROM sessions ORDER BY last_seen DESC, session_id").all() as Row[]).map(toSession);
+    return (this.#stmt("SELECT * FROM sessions ORDER BY last_seen DESC, session_id").all() as Row[]).map(
+      toSession,
+    );
   }
 
   /** A session's turns in order. */
   turns(sessionId: string): TurnRow[] {
-    return (this.#stmt("SELECT * FROM turns WHERE session_id = ? ORDER BY ordinal").all(sessionId) as Row[]).map(
-      toTurn,
-    );
+    return (this.#stmt("SELECT * FROM turns WHERE session_id = ? ORDER BY ordinal").all(sessionId) as Row[])
+      .map(
+        toTurn,
+      );
   }
 
   /** A session's failures, oldest first. */

@@ -20,6 +20,26 @@ export const CODEX_CACHE = join(ROOT, ".cache", `codex-${CODEX_VERSION}`);
 let installing: Promise<string> | undefined;
 
 /**
+ * The native binary inside the npm install. `bin/codex` is a Node wrapper that,
+ * on Node < 23.11, spawns the binary as a child; running the binary directly
+ * makes the process tree the same as a native install (hooks see Codex as the
+ * parent of their shell).
+ */
+async function nativeBinary(): Promise<string | undefined> {
+  const base = join(CODEX_CACHE, "node_modules", "@openai");
+  try {
+    for await (const pkg of Deno.readDir(base)) {
+      if (!pkg.name.startsWith("codex-")) continue;
+      for await (const triple of Deno.readDir(join(base, pkg.name, "vendor"))) {
+        const bin = join(base, pkg.name, "vendor", triple.name, "bin", "codex");
+        if ((await Deno.stat(bin).catch(() => undefined))?.isFile) return bin;
+      }
+    }
+  } catch { /* not there: fall back to the wrapper */ }
+  return undefined;
+}
+
+/**
  * The path of the `codex` binary, installing it with npm on first use
  * (about 400 MB; needs the npm registry). Safe to call from parallel tests.
  */
@@ -30,7 +50,7 @@ export function ensureCodex(): Promise<string> {
     const bin = join(CODEX_CACHE, "node_modules", ".bin", "codex");
     try {
       await Deno.stat(bin);
-      return bin;
+      return (await nativeBinary()) ?? bin;
     } catch { /* not installed yet */ }
     const lock = join(ROOT, ".cache", "codex-install.lock");
     await Deno.mkdir(join(ROOT, ".cache"), { recursive: true });
@@ -42,7 +62,7 @@ export function ensureCodex(): Promise<string> {
       } catch {
         try {
           await Deno.stat(bin);
-          return bin;
+          return (await nativeBinary()) ?? bin;
         } catch { /* still installing elsewhere */ }
         if (i > 1200) throw new Error(`Cannot install Codex: lock "${lock}" held for 10 minutes`);
         await new Promise((r) => setTimeout(r, 500));
@@ -66,7 +86,7 @@ export function ensureCodex(): Promise<string> {
           `Cannot install @openai/codex@${CODEX_VERSION}: ${new TextDecoder().decode(out.stderr)}`,
         );
       }
-      return bin;
+      return (await nativeBinary()) ?? bin;
     } finally {
       await Deno.remove(lock).catch(() => {});
     }
@@ -110,6 +130,8 @@ export interface ExecOptions {
 
 /** What `codex exec` did. */
 export interface ExecResult {
+  /** The `codex` process id. */
+  pid: number;
   code: number;
   signal: string | null;
   stdout: string;
@@ -141,6 +163,7 @@ export async function runCodexExec(opts: ExecOptions): Promise<ExecResult> {
     const out = await child.output();
     const dec = new TextDecoder();
     return {
+      pid: child.pid,
       code: out.code,
       signal: out.signal,
       stdout: dec.decode(out.stdout),
