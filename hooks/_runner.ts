@@ -28,6 +28,8 @@ export interface HookSettings {
   home: string | undefined;
   codexPidOverride: string | undefined;
   debug: boolean;
+  /** A fixed "now" (ISO-8601) for simulators and tests: `LIFELINE_FAKE_NOW`. */
+  fakeNow: Date | undefined;
   /** notify only: the user's previous notify program, run afterwards with the same payload. */
   chain: string[] | undefined;
 }
@@ -66,8 +68,15 @@ export function hookSettings(args: readonly string[], env: (k: string) => string
     home,
     codexPidOverride: env("LIFELINE_CODEX_PID"),
     debug: env("LIFELINE_LOG_LEVEL") === "debug",
+    fakeNow: fakeNowFrom(env("LIFELINE_FAKE_NOW")),
     chain,
   };
+}
+
+function fakeNowFrom(v: string | undefined): Date | undefined {
+  if (!v) return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d; // an unreadable fake clock falls back to the real one
 }
 
 /** Reads an environment variable without throwing when it is not permitted. */
@@ -119,6 +128,8 @@ export interface HookDeps {
   args: readonly string[];
   /** Opened lazily so that bad input never touches the store. */
   openStore: (stateDir: string, busyTimeoutMs: number) => Store;
+  /** Gives the store back (default: close it). In-process replays keep one store open. */
+  releaseStore?: (store: Store) => void;
 }
 
 /**
@@ -163,7 +174,7 @@ export function handleHook(
     }
     return EMPTY_RESULT;
   } finally {
-    store.close();
+    (deps.releaseStore ?? ((st: Store) => st.close()))(store);
   }
 }
 
@@ -238,7 +249,7 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
     }
     result = handleHook(event, input, {
       settings,
-      now: () => new Date(),
+      now: () => settings.fakeNow ?? new Date(),
       ppid: Deno.ppid,
       args: Deno.args,
       openStore: (dir, busy) => Store.open(dir, { busyTimeoutMs: busy }),

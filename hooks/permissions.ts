@@ -22,6 +22,7 @@ export const HOOK_ENV_VARS: readonly string[] = [
   "LIFELINE_LOG_LEVEL",
   "LIFELINE_FAILURE_HINT_THRESHOLD",
   "LIFELINE_CODEX_PID",
+  "LIFELINE_FAKE_NOW",
 ];
 
 /** Where a hook may read and write. */

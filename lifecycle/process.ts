@@ -11,12 +11,12 @@
  */
 
 /**
- * The Codex pid for a hook: `--codex-pid=N` (from `$PPID`), else
- * `LIFELINE_CODEX_PID`, else the hook's parent.
+ * The Codex pid for a hook: `LIFELINE_CODEX_PID` (an explicit override, used
+ * by the simulator), else `--codex-pid=N` (from `$PPID`), else the hook's parent.
  */
 export function codexPid(args: readonly string[], override: string | undefined, ppid: number): number | null {
   const flag = args.find((a) => a.startsWith("--codex-pid="))?.slice("--codex-pid=".length);
-  for (const v of [flag, override]) if (v && /^\d+$/.test(v) && v !== "0") return Number(v);
+  for (const v of [override, flag]) if (v && /^\d+$/.test(v) && v !== "0") return Number(v);
   return ppid > 1 ? ppid : null;
 }
 

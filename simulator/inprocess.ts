@@ -1,0 +1,78 @@
+/**
+ * In-process replay: lifeline's own handlers are called as functions on one
+ * shared store instead of as `deno run` processes (other handlers still run
+ * as processes). Same parsing, observation and reduction; used for speed
+ * (`deno task bench`) and for large property runs.
+ *
+ * @module
+ */
+
+import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
+import { handleHook, hookSettings } from "../hooks/_runner.ts";
+import { HOOK_SCRIPTS } from "../hooks/handlers.ts";
+import { Store } from "../lifecycle/store.ts";
+import { type HandlerRunner, processRunner } from "./engine.ts";
+
+const SCRIPT_EVENT = new Map<string, HookEventName | "Notify">([
+  ...HOOK_EVENTS.map((e) => [HOOK_SCRIPTS[e], e] as const),
+  ["notify.ts", "Notify"],
+]);
+
+/** Splits a command line written by `hookCommand` into words (single-quoted words included). */
+function words(command: string): string[] {
+  return [...command.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) =>
+    m[1] !== undefined ? m[1].replaceAll(`'\\''`, "'") : m[2]!
+  );
+}
+
+/** An in-process runner over one store; call `close()` when done. */
+export function inProcessRunner(
+  stateDir: string,
+): HandlerRunner & {
+  notify(argv: readonly string[], payload: string, env: Record<string, string>): boolean;
+  close(): void;
+} {
+  let store: Store | undefined;
+  const open = () => (store ??= Store.open(stateDir));
+  const call = (
+    event: HookEventName | "Notify",
+    input: string | string[],
+    args: string[],
+    env: Record<string, string>,
+  ) => {
+    const settings = hookSettings(args, (k) => env[k]);
+    return handleHook(event, input, {
+      settings,
+      now: () => settings.fakeNow ?? new Date(),
+      ppid: Deno.pid,
+      args,
+      openStore: open,
+      releaseStore: () => {},
+    });
+  };
+  return {
+    run(h, stdin, cwd, env, timeoutSec) {
+      const w = words(h.handler.command ?? "");
+      const script = w.find((x) => /\/hooks\/[a-z_]+\.ts$/.test(x));
+      const event = script ? SCRIPT_EVENT.get(script.slice(script.lastIndexOf("/") + 1)) : undefined;
+      if (!event || event === "Notify") return processRunner.run(h, stdin, cwd, env, timeoutSec);
+      try {
+        const r = call(event, stdin, w.slice(w.indexOf(script!) + 1), env);
+        return Promise.resolve({ code: r.exitCode, stdout: r.stdout, stderr: r.stderr, timedOut: false });
+      } catch (e) {
+        // A real hook logs and exits 0; in-process, the error is surfaced on stderr for the report.
+        return Promise.resolve({ code: 0, stdout: "", stderr: String(e), timedOut: false });
+      }
+    },
+    notify(argv, payload, env) {
+      const script = argv.find((x) => x.endsWith("/hooks/notify.ts"));
+      if (!script) return false;
+      call("Notify", [payload], [...argv.slice(argv.indexOf(script) + 1)], env);
+      return true;
+    },
+    close() {
+      store?.close();
+      store = undefined;
+    },
+  };
+}

@@ -1,0 +1,340 @@
+/**
+ * The scenario format (version 1): JSON Lines. The first line is a header;
+ * each following line is one step. Blank lines and lines starting with `//`
+ * are ignored. Errors name the file, the line and the field.
+ *
+ * ```jsonl
+ * {"lifeline_scenario": 1, "name": "tool_call", "profile": "0.169"}
+ * {"step": "start", "session": "a"}
+ * {"step": "prompt", "session": "a", "text": "run the tests"}
+ * {"step": "tool", "session": "a", "command": "cargo test", "exit_code": 1, "output": "1 failed"}
+ * {"step": "assistant", "session": "a", "text": "one test fails"}
+ * {"step": "expect", "session": "a", "status": "online", "turns": ["completed"]}
+ * ```
+ *
+ * The full reference is in `simulator/scenarios/README.md`.
+ *
+ * @module
+ */
+
+import { isHookEventName } from "../codex/events.ts";
+import { PROFILES, type VersionProfile } from "../codex/profiles.ts";
+import { isObject, type JsonObject, typeName } from "../codex/_validate.ts";
+
+/** The format version this simulator reads. */
+export const SCENARIO_VERSION = 1;
+
+/** An extra (user) handler installed next to lifeline's. */
+export interface ExtraHook {
+  event: string;
+  command: string;
+  timeout?: number;
+  matcher?: string;
+  /** Whether a trust entry is written for it (default true). */
+  trusted: boolean;
+  /** Put its group before lifeline's (shifting lifeline's trust indexes). */
+  before: boolean;
+}
+
+/** The header line. */
+export interface ScenarioHeader {
+  name: string;
+  description: string;
+  profile: VersionProfile;
+  /** Simulated start time; default: the real time when the run starts. */
+  start: Date | undefined;
+  settings: { stale_busy_seconds: number; failure_hint_threshold: number; text: string };
+  /** Lifeline events to install (default: every event the profile fires). */
+  events: string[] | undefined;
+  /** Whether lifeline's handlers get trust entries (default true). */
+  trusted: boolean;
+  hooks: ExtraHook[];
+}
+
+/** A step, with the line it came from. */
+export type Step =
+  & { line: number }
+  & (
+    | { step: "start"; session: string; cwd?: string; model?: string }
+    | { step: "prompt"; session: string; text: string }
+    | {
+      step: "tool";
+      session: string;
+      name: string;
+      command: string;
+      output: string;
+      exit_code: number;
+      response?: unknown;
+      id?: string;
+    }
+    | { step: "assistant"; session: string; text: string }
+    | { step: "interrupt"; session: string }
+    | { step: "compact"; session: string; trigger: string }
+    | { step: "clear"; session: string }
+    | { step: "resume"; session: string }
+    | { step: "exit"; session: string }
+    | { step: "kill"; session: string }
+    | { step: "advance"; seconds: number }
+    | { step: "raw"; event: string; payload: JsonObject }
+    | { step: "expect"; session: string; expect: Expectation }
+  );
+
+/** What an `expect` step checks; every field is optional and compared exactly. */
+export interface Expectation {
+  status?: string;
+  turn_state?: string;
+  /** Outcomes of all the session's turns, in order. */
+  turns?: string[];
+  /** Per-turn fields by index (negative counts from the end). */
+  turn?: { index: number } & JsonObject;
+  failures?: { tool: string; error_class: string; count: number }[];
+  contradictions?: number;
+  end_reason?: string | null;
+  /** The last run of `event` for this session: its status and/or output. */
+  hook?: {
+    event: string;
+    /** Whose runs: lifeline's (default) or the scenario's extra handlers. */
+    handler?: "lifeline" | "user";
+    status?: string;
+    context_matches?: string;
+    decision?: string;
+    count?: number;
+  };
+  /** Handlers skipped for this event, e.g. because they are untrusted. */
+  skipped?: { event: string; reason: string; count?: number };
+}
+
+/** A parsed scenario. */
+export interface Scenario {
+  file: string;
+  header: ScenarioHeader;
+  steps: Step[];
+}
+
+/** A scenario file that cannot be read; the message names file:line and the field. */
+export class ScenarioError extends Error {
+  constructor(readonly file: string, readonly line: number, detail: string) {
+    super(`Cannot read scenario ${file}:${line}: ${detail}`);
+    this.name = "ScenarioError";
+  }
+}
+
+const SESSION_STEPS = new Set([
+  "start",
+  "prompt",
+  "tool",
+  "assistant",
+  "interrupt",
+  "compact",
+  "clear",
+  "resume",
+  "exit",
+  "kill",
+  "expect",
+]);
+const EXPECT_KEYS = new Set([
+  "status",
+  "turn_state",
+  "turns",
+  "turn",
+  "failures",
+  "contradictions",
+  "end_reason",
+  "hook",
+  "skipped",
+]);
+
+/** Parses scenario text; `file` is used in error messages. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lines = text.split(/\r?\n/);
+  let header: ScenarioHeader | undefined;
+  const steps: Step[] = [];
+  for (const [i, raw] of lines.entries()) {
+    const line = i + 1;
+    const t = raw.trim();
+    if (t === "" || t.startsWith("//")) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(t);
+    } catch (e) {
+      throw new ScenarioError(file, line, `invalid JSON: ${(e as Error).message}`);
+    }
+    if (!isObject(v)) throw new ScenarioError(file, line, `expected a JSON object, got ${typeName(v)}`);
+    const fail = (detail: string): never => {
+      throw new ScenarioError(file, line, detail);
+    };
+    if (!header) {
+      header = parseHeader(v, fail);
+      continue;
+    }
+    steps.push(parseStep(v, line, fail));
+  }
+  if (!header) throw new ScenarioError(file, 1, "the file is empty: the first line must be a header");
+  return { file, header, steps };
+}
+
+type Fail = (detail: string) => never;
+
+function str(v: JsonObject, k: string, fail: Fail, where: string, fallback?: string): string {
+  const x = v[k];
+  if (x === undefined && fallback !== undefined) return fallback;
+  if (x === undefined) fail(`field "${k}" is missing${where}`);
+  if (typeof x !== "string") fail(`field "${k}" must be a string${where}, got ${typeName(x)}`);
+  return x as string;
+}
+
+function num(v: JsonObject, k: string, fail: Fail, where: string, fallback?: number): number {
+  const x = v[k];
+  if (x === undefined && fallback !== undefined) return fallback;
+  if (typeof x !== "number" || !Number.isFinite(x)) {
+    fail(`field "${k}" must be a number${where}, got ${typeName(x)}`);
+  }
+  return x as number;
+}
+
+function parseHeader(v: JsonObject, fail: Fail): ScenarioHeader {
+  if (v.lifeline_scenario === undefined) {
+    fail(`the first line must be a header with "lifeline_scenario": ${SCENARIO_VERSION}`);
+  }
+  if (v.lifeline_scenario !== SCENARIO_VERSION) {
+    fail(
+      `field "lifeline_scenario" is ${
+        JSON.stringify(v.lifeline_scenario)
+      }; this simulator reads version ${SCENARIO_VERSION}`,
+    );
+  }
+  const where = " in the header";
+  const name = str(v, "name", fail, where);
+  const profileName = str(v, "profile", fail, where, "0.169");
+  const profile = PROFILES.find((p) => p.version === profileName) ??
+    fail(`field "profile" is "${profileName}"; known profiles: ${PROFILES.map((p) => p.version).join(", ")}`);
+  let start: Date | undefined;
+  if (v.start !== undefined) {
+    start = new Date(str(v, "start", fail, where));
+    if (Number.isNaN(start.getTime())) fail(`field "start" is not an ISO-8601 time`);
+  }
+  const s = v.settings === undefined ? {} : v.settings;
+  if (!isObject(s)) fail(`field "settings" must be an object, got ${typeName(s)}`);
+  const settings = {
+    stale_busy_seconds: num(s as JsonObject, "stale_busy_seconds", fail, ' in "settings"', 1800),
+    failure_hint_threshold: num(s as JsonObject, "failure_hint_threshold", fail, ' in "settings"', 2),
+    text: str(s as JsonObject, "text", fail, ' in "settings"', "scrubbed"),
+  };
+  let events: string[] | undefined;
+  if (v.events !== undefined) {
+    if (!Array.isArray(v.events) || v.events.some((e) => !isHookEventName(e))) {
+      fail(`field "events" must be an array of hook event names`);
+    }
+    events = v.events as string[];
+  }
+  const hooks: ExtraHook[] = [];
+  if (v.hooks !== undefined) {
+    if (!Array.isArray(v.hooks)) fail(`field "hooks" must be an array, got ${typeName(v.hooks)}`);
+    for (const [i, h] of (v.hooks as unknown[]).entries()) {
+      const w = ` in "hooks[${i}]"`;
+      if (!isObject(h)) fail(`field "hooks[${i}]" must be an object`);
+      const hh = h as JsonObject;
+      const event = str(hh, "event", fail, w);
+      if (!isHookEventName(event)) fail(`field "event"${w} is "${event}", not a hook event`);
+      hooks.push({
+        event,
+        command: str(hh, "command", fail, w),
+        ...(hh.timeout !== undefined ? { timeout: num(hh, "timeout", fail, w) } : {}),
+        ...(hh.matcher !== undefined ? { matcher: str(hh, "matcher", fail, w) } : {}),
+        trusted: hh.trusted !== false,
+        before: hh.before === true,
+      });
+    }
+  }
+  return {
+    name,
+    description: str(v, "description", fail, where, ""),
+    profile,
+    start,
+    settings,
+    events,
+    trusted: v.trusted !== false,
+    hooks,
+  };
+}
+
+function parseStep(v: JsonObject, line: number, fail: Fail): Step {
+  const kind = v.step;
+  if (typeof kind !== "string") {
+    fail(kind === undefined ? `field "step" is missing` : `field "step" must be a string`);
+  }
+  const where = ` in step "${kind}"`;
+  const session = SESSION_STEPS.has(kind as string) ? str(v, "session", fail, where) : "";
+  switch (kind) {
+    case "start":
+      return {
+        line,
+        step: "start",
+        session,
+        ...(v.cwd !== undefined ? { cwd: str(v, "cwd", fail, where) } : {}),
+        ...(v.model !== undefined ? { model: str(v, "model", fail, where) } : {}),
+      };
+    case "prompt":
+    case "assistant":
+      return { line, step: kind, session, text: str(v, "text", fail, where) };
+    case "tool": {
+      const exit = num(v, "exit_code", fail, where, 0);
+      if (!Number.isInteger(exit)) fail(`field "exit_code"${where} must be a whole number`);
+      return {
+        line,
+        step: "tool",
+        session,
+        name: str(v, "name", fail, where, "Bash"),
+        command: str(v, "command", fail, where, ""),
+        output: str(v, "output", fail, where, ""),
+        exit_code: exit,
+        ...("response" in v ? { response: v.response } : {}),
+        ...(v.id !== undefined ? { id: str(v, "id", fail, where) } : {}),
+      };
+    }
+    case "interrupt":
+    case "clear":
+    case "resume":
+    case "exit":
+    case "kill":
+      return { line, step: kind, session };
+    case "compact":
+      return { line, step: "compact", session, trigger: str(v, "trigger", fail, where, "auto") };
+    case "advance": {
+      const seconds = num(v, "seconds", fail, where);
+      if (seconds < 0) fail(`field "seconds"${where} must not be negative`);
+      return { line, step: "advance", seconds };
+    }
+    case "raw": {
+      const event = str(v, "event", fail, where);
+      if (event !== "notify" && !isHookEventName(event)) {
+        fail(`field "event"${where} is "${event}", not a hook event or "notify"`);
+      }
+      if (!isObject(v.payload)) fail(`field "payload"${where} must be an object, got ${typeName(v.payload)}`);
+      return { line, step: "raw", event, payload: v.payload as JsonObject };
+    }
+    case "expect": {
+      const expect: JsonObject = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "step" || k === "session") continue;
+        if (!EXPECT_KEYS.has(k)) {
+          fail(`field "${k}" is not an expectation; known: ${[...EXPECT_KEYS].join(", ")}`);
+        }
+        expect[k] = x;
+      }
+      if (Object.keys(expect).length === 0) {
+        fail(`step "expect" checks nothing: give at least one of ${[...EXPECT_KEYS].join(", ")}`);
+      }
+      return { line, step: "expect", session, expect: expect as Expectation };
+    }
+    case "drop":
+    case "reconnect":
+      return fail(`step "${kind}" (sidecar transport) needs the hub, which this version does not have yet`);
+    default:
+      return fail(
+        `field "step" is "${
+          String(kind)
+        }"; known steps: start, prompt, tool, assistant, interrupt, compact, clear, resume, exit, kill, advance, raw, expect`,
+      );
+  }
+}
