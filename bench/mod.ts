@@ -14,6 +14,7 @@ import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
 import { HOOK_SCRIPTS, LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { hookDenoArgs } from "../hooks/permissions.ts";
 import { Store } from "../lifecycle/store.ts";
+import { replayThroughput } from "./simulator.ts";
 
 /** Median and 95th percentile of a sample (ms). */
 export function summarise(xs: number[]): { median: number; p95: number } {
@@ -168,4 +169,19 @@ if (import.meta.main) {
   );
   out(failures ? `hook runs with a non-zero exit: ${failures}` : "every hook run exited 0");
   await Deno.remove(home, { recursive: true });
+
+  // The simulator: in-process replay and real hook subprocesses.
+  const inproc = await replayThroughput({ inProcess: true, sessions: 20, turns: 50 });
+  const sub = await replayThroughput({ inProcess: false, sessions: 2, turns: 5 });
+  const rate = (r: { events: number; seconds: number }) => r.events / r.seconds;
+  out(
+    `\nsimulator in-process: ${inproc.events} events in ${inproc.seconds.toFixed(2)} s = ${
+      rate(inproc).toFixed(0)
+    } events/s (target ≥ 10000) ${rate(inproc) >= 10_000 ? "PASS" : "MISS"}; ${inproc.stored} journaled`,
+  );
+  out(
+    `simulator subprocess hooks: ${sub.events} events in ${sub.seconds.toFixed(2)} s = ${
+      rate(sub).toFixed(0)
+    } events/s; ${sub.stored} journaled (in-process is ${(rate(inproc) / rate(sub)).toFixed(0)}× faster)`,
+  );
 }

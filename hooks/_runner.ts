@@ -150,7 +150,7 @@ export function handleHook(
     scrubber: makeScrubber(settings.textMode, settings.home),
     pid: codexPid(deps.args, settings.codexPidOverride, deps.ppid),
     hintThreshold: settings.hintThreshold,
-    transcriptTail: (p) => readTail(p),
+    transcriptTail: readTail,
   };
   const obs = event === "Notify"
     ? observeNotify(payload as ReturnType<typeof parseNotifyArgv>, ctx)

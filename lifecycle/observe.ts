@@ -21,17 +21,17 @@ export interface ObserveContext {
   /** The Codex process id, when known. */
   pid: number | null;
   hintThreshold: number;
-  /** The last bytes of a transcript, or `undefined` when unreadable. */
-  transcriptTail?: (path: string) => string | undefined;
+  /** The last `max` bytes of a transcript, or `undefined` when unreadable. */
+  transcriptTail?: (path: string, max: number) => string | undefined;
   /** Our own hook blocked this event. */
   blocked?: boolean;
 }
 
-/** Bytes read from the end of a transcript when looking for an exit code. */
-export const TRANSCRIPT_TAIL_BYTES = 256 * 1024;
+/** Bytes read from the end of a transcript when looking for an exit code: a little first, then more. */
+export const TRANSCRIPT_TAIL_BYTES = [8 * 1024, 256 * 1024] as const;
 
 /** Reads the tail of a file, bounded; `undefined` on any error (denied, missing). */
-export function readTail(path: string, max = TRANSCRIPT_TAIL_BYTES): string | undefined {
+export function readTail(path: string, max: number = TRANSCRIPT_TAIL_BYTES[1]): string | undefined {
   let file: Deno.FsFile | undefined;
   try {
     file = Deno.openSync(path, { read: true });
@@ -62,15 +62,40 @@ const FREE_TEXT = new Set([
   "last-assistant-message",
 ]);
 const PATHS = new Set(["cwd", "transcript_path", "agent_transcript_path"]);
+/** Ids and enums Codex defines: kept as they are (scrubbing them would only cost time). */
+const STRUCTURAL = new Set([
+  "session_id",
+  "turn_id",
+  "hook_event_name",
+  "model",
+  "permission_mode",
+  "tool_name",
+  "tool_use_id",
+  "source",
+  "trigger",
+  "agent_id",
+  "agent_type",
+  "reason",
+  "type",
+  "thread-id",
+  "turn-id",
+  "client",
+  "stop_hook_active",
+]);
 
-/** Scrubs a payload: free-text fields by the text mode, paths by the home directory. */
+/**
+ * Scrubs a payload: free-text fields by the text mode, paths by the home
+ * directory; any other string (a field Codex may add later) is scrubbed as
+ * text too.
+ */
 export function scrubPayload(payload: JsonObject, s: Scrubber): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(payload)) {
     if (FREE_TEXT.has(k)) out[k] = s.json(v);
     else if (PATHS.has(k) && typeof v === "string") out[k] = s.path(v);
-    else if (typeof v === "string" && s.mode !== "full") out[k] = s.text(v) ?? "";
-    else out[k] = v;
+    else if (STRUCTURAL.has(k) || s.mode === "full" || typeof v !== "string" && typeof v !== "object") {
+      out[k] = v;
+    } else out[k] = s.json(v) ?? (typeof v === "string" ? "" : null);
   }
   return out;
 }
@@ -83,7 +108,7 @@ function base(
   ctx: ObserveContext,
 ) {
   return {
-    key: idempotencyKey(event, raw),
+    key: idempotencyKey(event, raw, ctx.pid),
     event,
     session_id: sessionId,
     turn_id: turnId,
@@ -101,11 +126,20 @@ export function observeHook(payload: HookPayload, ctx: ObserveContext): Observat
   if (payload.hook_event_name === "PostToolUse") {
     const id = payload.tool_use_id;
     const path = payload.transcript_path;
-    const tail = id && typeof path === "string" ? ctx.transcriptTail?.(path) : undefined;
+    let transcript = undefined;
+    if (id && typeof path === "string" && ctx.transcriptTail) {
+      // The tool's line is almost always at the very end: read a little, then more if needed.
+      for (const max of TRANSCRIPT_TAIL_BYTES) {
+        const tail = ctx.transcriptTail(path, max);
+        if (tail === undefined) break;
+        transcript = findCommandInTranscript(tail, id);
+        if (transcript || tail.length < max) break;
+      }
+    }
     const signal = detectToolFailure({
       tool_name: payload.tool_name,
       tool_response: payload.tool_response,
-      transcript: tail && id ? findCommandInTranscript(tail, id) : undefined,
+      transcript,
     });
     if (signal) {
       failure = {

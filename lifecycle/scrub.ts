@@ -63,6 +63,17 @@ function truncate(s: string, max = MAX_TEXT): string {
  * ```
  */
 export function makeScrubber(mode: TextMode, home: string | undefined): Scrubber {
+  const cacheKey = `${mode}\u0000${home ?? ""}`;
+  const cached = CACHE.get(cacheKey);
+  if (cached) return cached;
+  const made = buildScrubber(mode, home);
+  CACHE.set(cacheKey, made);
+  return made;
+}
+
+const CACHE = new Map<string, Scrubber>();
+
+function buildScrubber(mode: TextMode, home: string | undefined): Scrubber {
   const homeRe = home && home.length > 1
     ? new RegExp(`${escapeRegExp(home.replace(/\/+$/, ""))}(?=$|[\\/\\s"'\`:;,)\\]}])`, "g")
     : undefined;

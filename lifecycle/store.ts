@@ -72,9 +72,16 @@ export const MIGRATIONS: readonly string[] = [
    );`,
 ];
 
-/** The idempotency key of a delivery: SHA-256 of the event name and the canonical raw payload. */
-export function idempotencyKey(event: string, rawPayload: unknown): string {
-  return sha256Hex(`${event}\n${canonicalJson(rawPayload)}`);
+/**
+ * The idempotency key of a delivery: SHA-256 of the event name, the Codex
+ * process (when known) and the canonical raw payload. The same delivery twice
+ * gets the same key. The process is part of it because Codex sends identical
+ * payloads for different occurrences: `SessionEnd` is `{session_id, cwd,
+ * transcript_path, reason: "other"}` every time, so a session resumed in a
+ * new Codex process would otherwise lose its second end.
+ */
+export function idempotencyKey(event: string, rawPayload: unknown, pid: number | null = null): string {
+  return sha256Hex(`${event}\n${pid ?? ""}\n${canonicalJson(rawPayload)}`);
 }
 
 /** Upkeep applied on every write and read. */

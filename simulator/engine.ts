@@ -129,9 +129,12 @@ export interface SimSession {
   turnOpen: boolean;
   tools: number;
   transcript: string;
+  /** Open for appending, like Codex's rollout writer. */
+  transcriptFile: Deno.FsFile;
   standIn: Deno.ChildProcess | null;
   ended: boolean;
-  prompt: string | null;
+  /** Every user prompt of the thread so far (notify's `input-messages`). */
+  prompts: string[];
 }
 
 /** The simulated clock. */
@@ -182,6 +185,8 @@ export class FakeCodex {
   readonly sessions = new Map<string, SimSession>();
   readonly runs: HookRun[] = [];
   readonly killedPids = new Set<number>();
+  /** Every notify payload sent, in order. */
+  readonly notifications: string[] = [];
   readonly livePids = new Set<number>();
   #pending: Promise<unknown>[] = [];
   #ids = 0;
@@ -238,10 +243,8 @@ export class FakeCodex {
       d.toISOString().slice(0, 19).replaceAll(":", "-")
     }-${id}.jsonl`;
     Deno.mkdirSync(transcript.slice(0, transcript.lastIndexOf("/")), { recursive: true });
-    Deno.writeTextFileSync(
-      transcript,
-      JSON.stringify({ type: "session_meta", payload: { id, cwd: cwd ?? this.o.workspace } }) + "\n",
-    );
+    const transcriptFile = Deno.openSync(transcript, { append: true, create: true });
+    writeLine(transcriptFile, { type: "session_meta", payload: { id, cwd: cwd ?? this.o.workspace } });
     const s: SimSession = {
       label,
       id,
@@ -253,9 +256,10 @@ export class FakeCodex {
       turnOpen: false,
       tools: 0,
       transcript,
+      transcriptFile,
       standIn: null,
       ended: false,
-      prompt: null,
+      prompts: [],
     };
     this.#spawnStandIn(s);
     this.sessions.set(label, s);
@@ -357,7 +361,7 @@ export class FakeCodex {
     s.turnId = this.#id(`turn:${label}:${s.turns}`);
     s.turnOpen = true;
     s.tools = 0;
-    s.prompt = text;
+    s.prompts.push(text);
     if (s.pendingSource) {
       const source = s.pendingSource;
       s.pendingSource = null;
@@ -397,25 +401,21 @@ export class FakeCodex {
     });
     if (pre.blocks.length > 0) return; // denied: the tool does not run
     if (t.name === "Bash") {
-      Deno.writeTextFileSync(
-        s.transcript,
-        JSON.stringify({
-          type: "event_msg",
-          payload: {
-            type: "item_completed",
-            turn_id: s.turnId,
-            item: {
-              type: "CommandExecution",
-              id,
-              command: ["/bin/bash", "-lc", t.command],
-              status: t.exit_code === 0 ? "completed" : "failed",
-              aggregated_output: t.output,
-              exit_code: t.exit_code,
-            },
+      writeLine(s.transcriptFile, {
+        type: "event_msg",
+        payload: {
+          type: "item_completed",
+          turn_id: s.turnId,
+          item: {
+            type: "CommandExecution",
+            id,
+            command: ["/bin/bash", "-lc", t.command],
+            status: t.exit_code === 0 ? "completed" : "failed",
+            aggregated_output: t.output,
+            exit_code: t.exit_code,
           },
-        }) + "\n",
-        { append: true },
-      );
+        },
+      });
     }
     await this.#fireFor(s, "PostToolUse", {
       tool_name: t.name,
@@ -453,7 +453,7 @@ export class FakeCodex {
       "turn-id": s.turnId,
       cwd: s.cwd,
       client: CLIENT,
-      "input-messages": s.prompt === null ? [] : [s.prompt],
+      "input-messages": [...s.prompts],
       "last-assistant-message": lastMessage,
     };
     this.spawnNotify(argv, JSON.stringify(payload), s.standIn?.pid);
@@ -462,6 +462,7 @@ export class FakeCodex {
   /** Spawns notify like Codex: argv plus the payload as the last argument, no shell, not awaited. */
   spawnNotify(argv: readonly string[], payload: string, pid?: number): void {
     const [cmd, ...args] = argv;
+    this.notifications.push(payload);
     const env = {
       ...this.o.env,
       LIFELINE_FAKE_NOW: this.o.clock.now().toISOString(),
@@ -497,9 +498,11 @@ export class FakeCodex {
     await this.#fireFor(s, "SessionStart", { source: "compact" });
   }
 
-  /** `/clear`: SessionStart(clear) at the next prompt. */
+  /** `/clear`: the conversation starts over; SessionStart(clear) at the next prompt. */
   clear(label: string): void {
-    this.#session(label).pendingSource = "clear";
+    const s = this.#session(label);
+    s.pendingSource = "clear";
+    s.prompts = [];
   }
 
   /** `codex resume`: a new Codex process for the same thread; SessionStart(resume) at the next prompt. */
@@ -536,11 +539,45 @@ export class FakeCodex {
     await Promise.allSettled(p);
   }
 
+  #recorded = new Map<number, Deno.ChildProcess>();
+
+  /**
+   * A stand-in process for a Codex pid seen in a recording, so that replayed
+   * deliveries keep their process identity (one stand-in per recorded pid).
+   */
+  standInFor(recordedPid: number): number {
+    let child = this.#recorded.get(recordedPid);
+    if (!child) {
+      child = new Deno.Command("sleep", { args: ["86400"], stdin: "null", stdout: "null", stderr: "null" })
+        .spawn();
+      child.status.catch(() => {});
+      this.#recorded.set(recordedPid, child);
+      this.livePids.add(child.pid);
+    }
+    return child.pid;
+  }
+
   /** Ends every stand-in process. */
   async close(): Promise<void> {
     await this.settle();
-    for (const s of this.sessions.values()) this.#stopStandIn(s);
+    for (const s of this.sessions.values()) {
+      this.#stopStandIn(s);
+      try {
+        s.transcriptFile.close();
+      } catch { /* already closed */ }
+    }
+    for (const c of this.#recorded.values()) {
+      try {
+        c.kill("SIGKILL");
+      } catch { /* gone */ }
+    }
+    this.#recorded.clear();
   }
+}
+
+function writeLine(file: Deno.FsFile, value: unknown): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(value) + "\n");
+  for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
 }
 
 function isDir(p: string): boolean {

@@ -25,15 +25,16 @@ function words(command: string): string[] {
   );
 }
 
-/** An in-process runner over one store; call `close()` when done. */
-export function inProcessRunner(
-  stateDir: string,
-): HandlerRunner & {
+/**
+ * An in-process runner over one store (by default an in-memory one: no file
+ * I/O, which is most of a hook's cost). Call `close()` when done.
+ */
+export function inProcessRunner(store: Store = Store.memory()): HandlerRunner & {
+  store: Store;
   notify(argv: readonly string[], payload: string, env: Record<string, string>): boolean;
   close(): void;
 } {
-  let store: Store | undefined;
-  const open = () => (store ??= Store.open(stateDir));
+  const open = () => store;
   const call = (
     event: HookEventName | "Notify",
     input: string | string[],
@@ -70,9 +71,9 @@ export function inProcessRunner(
       call("Notify", [payload], [...argv.slice(argv.indexOf(script) + 1)], env);
       return true;
     },
+    store,
     close() {
-      store?.close();
-      store = undefined;
+      store.close();
     },
   };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { HookEventName } from "../codex/events.ts";
 import { LIFELINE_ROOT } from "../hooks/handlers.ts";
@@ -44,6 +44,8 @@ export interface ScenarioResult {
   failures: ExpectationFailure[];
   hook_runs: number;
   runs: HookRun[];
+  /** Every notify payload the fake Codex sent. */
+  notifications: string[];
   timeline: TimelineEntry[];
   skipped: Discovery["skipped"];
   warnings: string[];
@@ -102,7 +104,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
   });
   const discovery = discover(places.codexHome, h.profile);
   const clock = simClock(h.start ?? new Date());
-  const runner = opts.inProcess ? inProcessRunner(places.stateDir) : undefined;
+  const runner = opts.inProcess ? inProcessRunner() : undefined;
   const engine = new FakeCodex({
     profile: h.profile,
     discovery,
@@ -123,12 +125,14 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
   const timeline: TimelineEntry[] = [];
   const read = (): Map<string, SessionReport> => {
     const out = new Map<string, SessionReport>();
-    try {
-      Deno.statSync(join(places.stateDir, "lifeline.db"));
-    } catch {
-      return out;
+    if (!runner) {
+      try {
+        Deno.statSync(join(places.stateDir, "lifeline.db"));
+      } catch {
+        return out;
+      }
     }
-    const store = Store.open(places.stateDir);
+    const store = runner?.store ?? Store.open(places.stateDir);
     try {
       store.maintain({
         now: clock.now().toISOString(),
@@ -137,7 +141,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
       });
       for (const s of store.sessions()) out.set(s.session_id, sessionReport(store, s));
     } finally {
-      store.close();
+      if (!runner) store.close();
     }
     return out;
   };
@@ -147,7 +151,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
       engine.at(step.line);
       const before = engine.runs.length;
       try {
-        await perform(engine, step);
+        await perform(engine, step, sc.file);
       } catch (e) {
         failures.push({
           step: step.line,
@@ -200,6 +204,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     failures,
     hook_runs: engine.runs.length,
     runs: engine.runs,
+    notifications: engine.notifications,
     timeline,
     skipped: discovery.skipped,
     warnings: opts.keep ? [...discovery.warnings, `kept: ${dir}`] : discovery.warnings,
@@ -207,7 +212,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
   };
 }
 
-async function perform(engine: FakeCodex, step: Step): Promise<void> {
+async function perform(engine: FakeCodex, step: Step, file: string): Promise<void> {
   switch (step.step) {
     case "start":
       engine.start(step.session, step.cwd, step.model);
@@ -237,14 +242,25 @@ async function perform(engine: FakeCodex, step: Step): Promise<void> {
       engine.o.clock.advance(step.seconds * 1000);
       return;
     case "raw": {
+      const pid = step.pid === undefined ? undefined : engine.standInFor(step.pid);
       if (step.event === "notify") {
         if (engine.o.discovery.notify) {
-          engine.spawnNotify(engine.o.discovery.notify, JSON.stringify(step.payload));
+          engine.spawnNotify(engine.o.discovery.notify, JSON.stringify(step.payload), pid);
         }
         return;
       }
-      const label = typeof step.payload.session_id === "string" ? step.payload.session_id : "raw";
-      await engine.fire(step.event as HookEventName, step.payload, label);
+      const payload = { ...step.payload };
+      if (step.transcript) {
+        // A recorded transcript travels with the scenario: copy it where Codex keeps them.
+        const src = isAbsolute(step.transcript)
+          ? step.transcript
+          : join(dirname(isAbsolute(file) ? file : join(LIFELINE_ROOT, file)), step.transcript);
+        const dest = join(engine.o.codexHome, "sessions", basename(step.transcript));
+        await Deno.copyFile(src, dest);
+        payload.transcript_path = dest;
+      }
+      const label = typeof payload.session_id === "string" ? payload.session_id : "raw";
+      await engine.fire(step.event as HookEventName, payload, label, pid);
       return;
     }
     case "expect":

@@ -75,7 +75,7 @@ export type Step =
     | { step: "exit"; session: string }
     | { step: "kill"; session: string }
     | { step: "advance"; seconds: number }
-    | { step: "raw"; event: string; payload: JsonObject }
+    | { step: "raw"; event: string; payload: JsonObject; transcript?: string; pid?: number }
     | { step: "expect"; session: string; expect: Expectation }
   );
 
@@ -311,7 +311,14 @@ function parseStep(v: JsonObject, line: number, fail: Fail): Step {
         fail(`field "event"${where} is "${event}", not a hook event or "notify"`);
       }
       if (!isObject(v.payload)) fail(`field "payload"${where} must be an object, got ${typeName(v.payload)}`);
-      return { line, step: "raw", event, payload: v.payload as JsonObject };
+      return {
+        line,
+        step: "raw",
+        event,
+        payload: v.payload as JsonObject,
+        ...(v.transcript !== undefined ? { transcript: str(v, "transcript", fail, where) } : {}),
+        ...(v.pid !== undefined ? { pid: num(v, "pid", fail, where) } : {}),
+      };
     }
     case "expect": {
       const expect: JsonObject = {};

@@ -13,8 +13,8 @@ if (import.meta.main) {
   for (const script of SCRIPTS) {
     const run = await runScript(script);
     const lines = [
-      ...run.hooks.map((payload) => JSON.stringify({ kind: "hook", payload })),
-      ...run.notify.map((payload) => JSON.stringify({ kind: "notify", payload })),
+      ...run.hookLines.map((l) => JSON.stringify({ kind: "hook", pid: l.pid, payload: l.payload })),
+      ...run.notifyLines.map((l) => JSON.stringify({ kind: "notify", pid: l.pid, payload: l.payload })),
     ];
     await Deno.writeTextFile(recordedPath(script.name), lines.join("\n") + "\n");
     // Keep the session transcript too: shell exit codes live only there.

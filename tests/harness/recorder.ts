@@ -16,9 +16,9 @@ export function shQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The handler command that appends stdin (plus a newline) to `file`. */
+/** The handler command that appends `{"pid": <Codex pid>, "payload": <stdin>}` as one line to `file`. */
 export function recorderCommand(file: string): string {
-  return `{ cat; echo; } >> ${shQuote(file)}`;
+  return `{ printf '{"pid":%s,"payload":' "$PPID"; cat; echo '}'; } >> ${shQuote(file)}`;
 }
 
 /** A recorder installation in `codexHome`. */
@@ -56,18 +56,24 @@ export async function installRecorder(
   }
   await Deno.writeTextFile(hooksPath, JSON.stringify(file, null, 2) + "\n");
   const notifyToml = `notify = ["sh", "-c", ${
-    JSON.stringify(`printf '%s\\n' "$1" >> ${shQuote(notifyLog)}`)
+    JSON.stringify(`printf '{"pid":%s,"payload":%s}\\n' "$PPID" "$1" >> ${shQuote(notifyLog)}`)
   }, "notify"]`;
   return { hooksLog, notifyLog, notifyToml, trustToml: trust.join("\n") };
 }
 
-/** Reads a JSONL log written by the recorder (missing file = no lines). */
-export async function readJsonl(path: string): Promise<Record<string, unknown>[]> {
+/** A recorded delivery: the payload and the Codex process that sent it. */
+export interface RecordedLine {
+  pid: number;
+  payload: Record<string, unknown>;
+}
+
+/** Reads a log written by the recorder (missing file = no lines). */
+export async function readRecorderLog(path: string): Promise<RecordedLine[]> {
   let text = "";
   try {
     text = await Deno.readTextFile(path);
   } catch {
     return [];
   }
-  return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
+  return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as RecordedLine);
 }

@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { type MockReply, say, shell, startMockResponses } from "./mock_responses.ts";
 import { type ExecResult, runCodexExec, writeOfflineConfig } from "./codex_cli.ts";
-import { installRecorder, readJsonl } from "./recorder.ts";
+import { installRecorder, readRecorderLog, type RecordedLine } from "./recorder.ts";
 
 /** A scripted session: what the model answers, and whether the turn is interrupted. */
 export interface SessionScript {
@@ -19,6 +19,8 @@ export interface SessionScript {
   replies: MockReply[];
   /** Interrupt (SIGINT) once this many model requests have arrived. */
   interruptAfterRequests?: number;
+  /** A second turn: `codex exec resume <session> <prompt>` after the first run. */
+  resumePrompt?: string;
 }
 
 /** The sessions every fixture set covers. */
@@ -43,6 +45,13 @@ export const SCRIPTS: readonly SessionScript[] = [
     interruptAfterRequests: 1,
   },
   {
+    name: "two_turns",
+    description: "one prompt answered; then `codex exec resume` sends a second prompt with a tool call",
+    prompt: "first",
+    replies: [say("one"), shell("echo two", "call_2"), say("two")],
+    resumePrompt: "second",
+  },
+  {
     name: "plain_answer",
     description: "one prompt answered with a message, no tool; the session ends",
     prompt: "hi",
@@ -50,17 +59,23 @@ export const SCRIPTS: readonly SessionScript[] = [
   },
 ];
 
-/** One recorded delivery: a hook payload or a notify payload. */
+/** One recorded delivery: a hook payload or a notify payload, and the Codex process that sent it. */
 export interface Recorded {
   kind: "hook" | "notify";
+  pid: number;
   payload: Record<string, unknown>;
 }
 
 /** What one scripted run produced. */
 export interface ScriptRun {
   exec: ExecResult;
+  /** Hook payloads in arrival order. */
   hooks: Record<string, unknown>[];
+  /** Notify payloads. */
   notify: Record<string, unknown>[];
+  /** The same, with the Codex pid of each. */
+  hookLines: RecordedLine[];
+  notifyLines: RecordedLine[];
   codexHome: string;
   workspace: string;
 }
@@ -80,21 +95,34 @@ export async function runScript(
     const interruptWhen = script.interruptAfterRequests
       ? mock.waitForRequests(script.interruptAfterRequests).then(() => new Promise((r) => setTimeout(r, 700)))
       : undefined;
-    const exec = await runCodexExec({
+    let exec = await runCodexExec({
       codexHome,
       prompt: script.prompt,
       cwd: workspace,
       ...(interruptWhen ? { interruptWhen } : {}),
     });
+    if (script.resumePrompt) {
+      const first = (await readRecorderLog(rec.hooksLog))[0]?.payload;
+      exec = await runCodexExec({
+        codexHome,
+        prompt: script.resumePrompt,
+        cwd: workspace,
+        args: ["resume", String(first?.session_id)],
+      });
+    }
     // notify is fire-and-forget: give it a moment to land.
     for (let i = 0; i < 20; i++) {
-      if (script.interruptAfterRequests || (await readJsonl(rec.notifyLog)).length > 0) break;
+      if (script.interruptAfterRequests || (await readRecorderLog(rec.notifyLog)).length > 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    const hookLines = await readRecorderLog(rec.hooksLog);
+    const notifyLines = await readRecorderLog(rec.notifyLog);
     return {
       exec,
-      hooks: await readJsonl(rec.hooksLog),
-      notify: await readJsonl(rec.notifyLog),
+      hooks: hookLines.map((l) => l.payload),
+      notify: notifyLines.map((l) => l.payload),
+      hookLines,
+      notifyLines,
       codexHome,
       workspace,
     };
