@@ -97,8 +97,19 @@ export function simulateHtml(results: ScenarioResult[]): string {
       parts.push(`<text x="4" y="${y + 22}" class="lane">${esc(l)}</text>`);
       r.timeline.forEach((t, i) => {
         const s = t.sessions[l];
-        if (!s) return;
         const x = left + i * stepW;
+        if (s === null) {
+          // Codex has the session, lifeline has not seen it yet (SessionStart comes late).
+          parts.push(
+            `<rect x="${x + 1}" y="${y + 7}" width="${
+              stepW - 4
+            }" height="20" fill="none" stroke="#9aa0a6" stroke-dasharray="3 2"><title>${
+              esc(`line ${t.line}: ${t.step}\nnot seen by lifeline yet`)
+            }</title></rect>`,
+          );
+          return;
+        }
+        if (!s) return;
         parts.push(
           `<rect x="${x}" y="${y + 6}" width="${stepW - 2}" height="22" fill="${
             COLORS[s.status] ?? "#ccc"
@@ -146,6 +157,6 @@ export function simulateHtml(results: ScenarioResult[]): string {
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#202124}h1{font-size:20px}h2{font-size:16px;margin:18px 0 4px}small{color:#5f6368;font-weight:normal}
 section.fail h2{color:#d93025}.lane{font-size:12px}.tick{font-size:9px;fill:#5f6368}.failures{color:#d93025}.legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}</style></head>
 <body><h1>lifeline simulate: ${s.passed} passed, ${s.failed} failed</h1>
-<p class="legend">Each row is a session; each column a scenario step (its line number below).<span style="background:${COLORS.busy}"></span>busy<span style="background:${COLORS.online}"></span>online (idle)<span style="background:${COLORS.offline}"></span>offline<span style="background:#1a73e8;border-radius:6px"></span>hook run<span style="background:#d93025;border-radius:6px"></span>failed or timed-out hook; a red frame marks a failed expectation.</p>
+<p class="legend">Each row is a session; each column a scenario step (its line number below).<span style="background:${COLORS.busy}"></span>busy<span style="background:${COLORS.online}"></span>online (idle)<span style="background:${COLORS.offline}"></span>offline<span style="border:1px dashed #9aa0a6;box-sizing:border-box"></span>running, not seen by lifeline yet<span style="background:#1a73e8;border-radius:6px"></span>hook run<span style="background:#d93025;border-radius:6px"></span>failed or timed-out hook; a red frame marks a failed expectation.</p>
 ${sections.join("\n")}</body></html>`;
 }
