@@ -15,6 +15,7 @@ import { HOOK_SCRIPTS, LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { hookDenoArgs } from "../hooks/permissions.ts";
 import { Store } from "../lifecycle/store.ts";
 import { replayThroughput } from "./simulator.ts";
+import { installerTimes } from "./installer.ts";
 
 /** Median and 95th percentile of a sample (ms). */
 export function summarise(xs: number[]): { median: number; p95: number } {
@@ -183,5 +184,15 @@ if (import.meta.main) {
     `simulator subprocess hooks: ${sub.events} events in ${sub.seconds.toFixed(2)} s = ${
       rate(sub).toFixed(0)
     } events/s; ${sub.stored} journaled (in-process is ${(rate(inproc) / rate(sub)).toFixed(0)}× faster)`,
+  );
+
+  // The installer on a 500-line config.toml.
+  const inst = installerTimes(500);
+  out(
+    `\ninstaller on a ${inst.lines}-line config.toml: install plan ${
+      inst.install.toFixed(1)
+    } ms, surgical uninstall plan ${inst.uninstall.toFixed(1)} ms (target < 200 ms) ${
+      Math.max(inst.install, inst.uninstall) < 200 ? "PASS" : "MISS"
+    }`,
   );
 }

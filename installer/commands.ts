@@ -217,6 +217,12 @@ export function change(
   p: Ports,
 ): ChangeReport {
   const { plan, resolved } = planFor(action, o, p);
+  if (action === "install" && /[\\/]_npx[\\/]/.test(p.deno)) {
+    plan.notes.push(
+      `the hooks will run ${p.deno}, which lives in npm's npx cache: if npm clears it, every hook stops. ` +
+        `Install Deno for good (npm install -g deno@2.9.6) and run install again with that deno`,
+    );
+  }
   if (!o.dryRun) applyPlan(plan, resolved, p.fs);
   return report(action, plan, resolved, o.dryRun);
 }
