@@ -2,8 +2,10 @@
  * The least-privilege `deno run` flags of every lifeline hook. The installer
  * writes exactly these; the subprocess tests run hooks with exactly these.
  *
- * - read: the state dir, `/proc` (the Codex process check), and Codex's
- *   `sessions/` folder (shell exit codes live in the transcript);
+ * - read: the state dir and Codex's `sessions/` folder (shell exit codes
+ *   live in the transcript). Not `/proc`: Deno grants `/proc/<pid>` only
+ *   with `--allow-all`, so the Codex process comes from `--codex-pid=$PPID`
+ *   and liveness is checked by the readers (`status`, the simulator);
  * - write: the state dir only;
  * - env: only the variables the hooks read;
  * - `notify.ts` also gets `--allow-run` when it chains a user's notify program.
@@ -49,7 +51,7 @@ export function hookDenoArgs(places: HookPlaces): string[] {
     "--no-prompt",
     "--no-config",
     "--no-lock",
-    `--allow-read=${places.stateDir},/proc,${places.codexHome}/sessions`,
+    `--allow-read=${places.stateDir},${places.codexHome}/sessions`,
     `--allow-write=${places.stateDir}`,
     `--allow-env=${HOOK_ENV_VARS.join(",")}`,
   ];
