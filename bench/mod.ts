@@ -74,7 +74,7 @@ if (import.meta.main) {
   const home = await Deno.makeTempDir({ prefix: "lifeline-bench-" });
   const stateDir = join(home, "state");
   const env = { HOME: home, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
-  const flags = hookDenoArgs({ stateDir, codexHome: join(home, ".codex") });
+  const flags = hookDenoArgs({ stateDir, codexHome: join(home, ".codex"), deno: Deno.execPath() });
   const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
   out(
     `lifeline bench: ${runs} runs per row, Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores`,

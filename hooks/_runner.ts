@@ -16,7 +16,9 @@ import { makeScrubber, textModeFrom } from "../lifecycle/scrub.ts";
 import { codexPid } from "../lifecycle/process.ts";
 import { type ObserveContext, observeHook, observeNotify, readTail } from "../lifecycle/observe.ts";
 import { Store } from "../lifecycle/store.ts";
-import type { HintRow } from "../lifecycle/model.ts";
+import type { HintRow, Observation, SessionRow } from "../lifecycle/model.ts";
+import type { DeliveryRow } from "../lifecycle/store.ts";
+import { ensureSidecar } from "./_sidecar.ts";
 
 /** Settings a hook runs with (from argv and the environment). */
 export interface HookSettings {
@@ -30,6 +32,10 @@ export interface HookSettings {
   debug: boolean;
   /** A fixed "now" (ISO-8601) for simulators and tests: `LIFELINE_FAKE_NOW`. */
   fakeNow: Date | undefined;
+  /** `LIFELINE_HUB_URL`: the hub is in use even before it wrote `hub.json`. */
+  hubUrl: string | undefined;
+  /** `LIFELINE_SIDECAR`: `off` starts no sidecar. */
+  sidecar: string | undefined;
   /** notify only: the user's previous notify program, run afterwards with the same payload. */
   chain: string[] | undefined;
 }
@@ -69,6 +75,8 @@ export function hookSettings(args: readonly string[], env: (k: string) => string
     codexPidOverride: env("LIFELINE_CODEX_PID"),
     debug: env("LIFELINE_LOG_LEVEL") === "debug",
     fakeNow: fakeNowFrom(env("LIFELINE_FAKE_NOW")),
+    hubUrl: env("LIFELINE_HUB_URL"),
+    sidecar: env("LIFELINE_SIDECAR"),
     chain,
   };
 }
@@ -113,6 +121,27 @@ export function errorLine(now: Date, event: string, e: unknown): string {
   }`;
 }
 
+/** How hub messages reach Codex: context at SessionStart and UserPromptSubmit; a Stop block continues the turn with them. */
+export function deliveryOutput(
+  event: "SessionStart" | "UserPromptSubmit" | "Stop",
+  messages: readonly DeliveryRow[],
+): HookResult {
+  const text = messages.map((m) =>
+    m.kind === "ask"
+      ? `A question for you, sent through lifeline's hub; please answer it: ${m.text}`
+      : `A message for you, sent through lifeline's hub: ${m.text}`
+  ).join("\n\n");
+  if (event === "Stop") return hookOutput("Stop", { decision: "block", reason: text });
+  if (event === "SessionStart") {
+    return hookOutput("SessionStart", {
+      hookSpecificOutput: { hookEventName: "SessionStart", additionalContext: text },
+    });
+  }
+  return hookOutput("UserPromptSubmit", {
+    hookSpecificOutput: { hookEventName: "UserPromptSubmit", additionalContext: text },
+  });
+}
+
 /** The text of the one-time failure hint. */
 export function hintText(h: HintRow): string {
   return `lifeline: the tool "${h.tool}" has failed ${h.count} times with ${h.error_class} in this session ` +
@@ -130,6 +159,8 @@ export interface HookDeps {
   openStore: (stateDir: string, busyTimeoutMs: number) => Store;
   /** Gives the store back (default: close it). In-process replays keep one store open. */
   releaseStore?: (store: Store) => void;
+  /** Called after a delivery is recorded (the runner keeps the session's sidecar alive here). */
+  afterRecord?: (obs: Observation, session: SessionRow | undefined) => void;
 }
 
 /**
@@ -158,13 +189,20 @@ export function handleHook(
   const store = deps.openStore(settings.stateDir, Math.max(100, settings.deadlineMs - 700));
   try {
     // Liveness is checked by the readers: Deno allows /proc/<pid> only with --allow-all.
-    const result = store.record(obs, { now: obs.observed_at, staleBusyMs: settings.staleBusyMs });
+    const { result, delivered } = store.recordAndClaim(obs, {
+      now: obs.observed_at,
+      staleBusyMs: settings.staleBusyMs,
+    }, true);
+    deps.afterRecord?.(obs, result.changes.session ?? store.session(obs.session_id));
     if (settings.debug) {
       appendLog(
         settings.stateDir,
         "hook.log",
         `${obs.observed_at} ${event} session=${obs.session_id} turn=${obs.turn_id} inserted=${result.inserted}`,
       );
+    }
+    if (delivered.length > 0) {
+      return deliveryOutput(event as "SessionStart" | "UserPromptSubmit" | "Stop", delivered);
     }
     const hint = result.changes.hints[0];
     if (event === "PostToolUse" && hint) {
@@ -253,6 +291,19 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
       ppid: Deno.ppid,
       args: Deno.args,
       openStore: (dir, busy) => Store.open(dir, { busyTimeoutMs: busy }),
+      afterRecord: (obs, session) => {
+        // SessionStart may never come: any hook restarts a missing sidecar (only when the hub is in use).
+        if (session?.status !== "offline" && obs.event !== "SessionEnd") {
+          ensureSidecar({
+            stateDir: settings.stateDir,
+            sessionId: obs.session_id,
+            codexPid: obs.pid,
+            hubUrl: settings.hubUrl,
+            sidecarSetting: settings.sidecar,
+            now: Date.now(),
+          });
+        }
+      },
     });
   } catch (e) {
     log(e);

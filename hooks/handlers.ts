@@ -68,7 +68,7 @@ export interface HandlerPlaces {
 export function hookCommand(event: HookEventName, p: HandlerPlaces): string {
   const words = [
     p.deno,
-    ...hookDenoArgs({ stateDir: p.stateDir, codexHome: p.codexHome }),
+    ...hookDenoArgs({ stateDir: p.stateDir, codexHome: p.codexHome, deno: p.deno }),
     `${p.root}/hooks/${HOOK_SCRIPTS[event]}`,
     `--state-dir=${p.stateDir}`,
     `--deadline-ms=${deadlineMs(HOOK_TIMEOUTS[event])}`,

@@ -25,6 +25,8 @@ export const HOOK_ENV_VARS: readonly string[] = [
   "LIFELINE_FAILURE_HINT_THRESHOLD",
   "LIFELINE_CODEX_PID",
   "LIFELINE_FAKE_NOW",
+  "LIFELINE_HUB_URL",
+  "LIFELINE_SIDECAR",
 ];
 
 /** Where a hook may read and write. */
@@ -33,6 +35,8 @@ export interface HookPlaces {
   codexHome: string;
   /** Programs notify may run (a chained user notify program). */
   chain?: readonly string[];
+  /** The deno executable: hooks may start a session's hub sidecar with it. */
+  deno?: string;
 }
 
 /**
@@ -55,6 +59,7 @@ export function hookDenoArgs(places: HookPlaces): string[] {
     `--allow-write=${places.stateDir}`,
     `--allow-env=${HOOK_ENV_VARS.join(",")}`,
   ];
-  if (places.chain && places.chain.length > 0) args.push(`--allow-run=${places.chain[0]}`);
+  const run = [...(places.deno ? [places.deno] : []), ...(places.chain?.length ? [places.chain[0]!] : [])];
+  if (run.length > 0) args.push(`--allow-run=${run.join(",")}`);
   return args;
 }

@@ -70,7 +70,38 @@ export const MIGRATIONS: readonly string[] = [
      count INTEGER NOT NULL, observed_at TEXT NOT NULL,
      PRIMARY KEY (session_id, tool, error_class)
    );`,
+  // 2: the hub. Not derived from the journal: messages and transport are their own facts.
+  `CREATE TABLE deliveries (
+     id TEXT PRIMARY KEY, session_id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
+     created_at TEXT NOT NULL, status TEXT NOT NULL,
+     delivered_at TEXT, delivered_event TEXT, delivered_key TEXT
+   );
+   CREATE INDEX deliveries_pending ON deliveries(session_id, status, created_at);
+   CREATE TABLE queue (
+     id TEXT PRIMARY KEY, session_id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
+     created_at TEXT NOT NULL, expires_at TEXT NOT NULL
+   );
+   CREATE INDEX queue_session ON queue(session_id, created_at);
+   CREATE TABLE transports (
+     session_id TEXT PRIMARY KEY, state TEXT NOT NULL, changed_at TEXT NOT NULL, sidecar_pid INTEGER
+   );`,
 ];
+
+/** A message handed to a session, waiting for its next hook point (or delivered there). */
+export interface DeliveryRow {
+  id: string;
+  session_id: string;
+  kind: "notify" | "ask";
+  text: string;
+  created_at: string;
+  status: "pending" | "delivered";
+  delivered_at: string | null;
+  delivered_event: string | null;
+  delivered_key: string | null;
+}
+
+/** Events at which a pending delivery reaches Codex. */
+export const DELIVERY_EVENTS: ReadonlySet<string> = new Set(["SessionStart", "UserPromptSubmit", "Stop"]);
 
 /**
  * The idempotency key of a delivery: SHA-256 of the event name, the Codex
@@ -88,7 +119,7 @@ export function idempotencyKey(event: string, rawPayload: unknown, pid: number |
 export interface Upkeep {
   /** Now, ISO-8601. */
   now: string;
-  /** Busy longer than this with no sign of life → online/idle (`stale_busy_repair`). */
+  /** Busy longer than this with no sign of life → online/idle (`stale_busy_repair`); `Infinity` = no repair. */
   staleBusyMs: number;
   /** Whether a session's Codex process, first seen at `startedAt`, lives (`undefined` = cannot tell). */
   alive?: (pid: number, startedAt: string) => boolean | undefined;
@@ -338,10 +369,12 @@ export class Store implements StateView {
 
   #upkeep(u: Upkeep): number {
     let applied = 0;
-    const cutoff = new Date(Date.parse(u.now) - u.staleBusyMs).toISOString();
-    const stale = this.#stmt("SELECT * FROM sessions WHERE status = 'busy' AND last_seen < ?").all(
-      cutoff,
-    ) as Row[];
+    const cutoffMs = Date.parse(u.now) - u.staleBusyMs;
+    const stale = Number.isFinite(cutoffMs)
+      ? this.#stmt("SELECT * FROM sessions WHERE status = 'busy' AND last_seen < ?").all(
+        new Date(cutoffMs).toISOString(),
+      ) as Row[]
+      : [];
     for (const row of stale) {
       const s = toSession(row);
       applied += this.#synthetic("StaleBusyRepair", s, u.now) ? 1 : 0;
@@ -377,10 +410,114 @@ export class Store implements StateView {
 
   /** Records one observation in one transaction, with upkeep first. */
   record(obs: Observation, upkeep?: Upkeep): RecordResult {
+    return this.recordAndClaim(obs, upkeep, false).result;
+  }
+
+  /**
+   * Records one observation and, at a delivery point (SessionStart,
+   * UserPromptSubmit, Stop), claims the session's pending deliveries in the
+   * same transaction: each is handed to exactly one hook. A Stop that carries
+   * deliveries is journaled as blocked (the hook continues the turn with them).
+   */
+  recordAndClaim(
+    obs: Observation,
+    upkeep: Upkeep | undefined,
+    claim: boolean,
+  ): { result: RecordResult; delivered: DeliveryRow[] } {
     return this.transaction(() => {
       if (upkeep) this.#upkeep(upkeep);
-      return this.#apply(obs);
+      let delivered: DeliveryRow[] = [];
+      const dup = this.#stmt("SELECT 1 FROM events WHERE key = ?").get(obs.key) !== undefined;
+      if (claim && !dup && DELIVERY_EVENTS.has(obs.event)) {
+        delivered = this.#stmt(
+          "SELECT * FROM deliveries WHERE session_id = ? AND status = 'pending' ORDER BY created_at, id",
+        )
+          .all(obs.session_id) as unknown as DeliveryRow[];
+        // A continued Stop (stop_hook_active) must not loop forever: deliver at most once per Stop round.
+        if (delivered.length > 0 && obs.event === "Stop") obs = { ...obs, blocked: true };
+        for (const d of delivered) {
+          this.#stmt(
+            "UPDATE deliveries SET status = 'delivered', delivered_at = ?, delivered_event = ?, delivered_key = ? WHERE id = ?",
+          )
+            .run(obs.observed_at, obs.event, obs.key, d.id);
+        }
+      }
+      return { result: this.#apply(obs), delivered };
     });
+  }
+
+  /** Adds a message to a session's inbox (the sidecar does this on delivery); idempotent by id. */
+  addDelivery(d: Pick<DeliveryRow, "id" | "session_id" | "kind" | "text" | "created_at">): boolean {
+    return Number(
+      this.#stmt(
+        "INSERT OR IGNORE INTO deliveries (id, session_id, kind, text, created_at, status) VALUES (?,?,?,?,?, 'pending')",
+      )
+        .run(d.id, d.session_id, d.kind, d.text, d.created_at).changes,
+    ) > 0;
+  }
+
+  /** A session's deliveries, oldest first. */
+  deliveries(sessionId: string): DeliveryRow[] {
+    return this.#stmt("SELECT * FROM deliveries WHERE session_id = ? ORDER BY created_at, id").all(
+      sessionId,
+    ) as unknown as DeliveryRow[];
+  }
+
+  /** Queues a notify for a disconnected session; drops expired entries and keeps at most `cap` (oldest go first). */
+  enqueue(
+    q: { id: string; session_id: string; kind: string; text: string; created_at: string; expires_at: string },
+    cap: number,
+  ): void {
+    this.transaction(() => {
+      this.#stmt("DELETE FROM queue WHERE expires_at <= ?").run(q.created_at);
+      this.#stmt("INSERT OR IGNORE INTO queue VALUES (?,?,?,?,?,?)").run(
+        q.id,
+        q.session_id,
+        q.kind,
+        q.text,
+        q.created_at,
+        q.expires_at,
+      );
+      this.#stmt(
+        "DELETE FROM queue WHERE session_id = ? AND id NOT IN (SELECT id FROM queue WHERE session_id = ? ORDER BY created_at DESC, id DESC LIMIT ?)",
+      ).run(q.session_id, q.session_id, cap);
+    });
+  }
+
+  /** A session's queued messages that have not expired, oldest first. */
+  queued(
+    sessionId: string,
+    now: string,
+  ): {
+    id: string;
+    session_id: string;
+    kind: string;
+    text: string;
+    created_at: string;
+    expires_at: string;
+  }[] {
+    return this.#stmt("SELECT * FROM queue WHERE session_id = ? AND expires_at > ? ORDER BY created_at, id")
+      .all(sessionId, now) as never;
+  }
+
+  /** Removes one queued message (after the sidecar acknowledged it). */
+  dequeue(id: string): void {
+    this.#stmt("DELETE FROM queue WHERE id = ?").run(id);
+  }
+
+  /** Records the transport of a session: its sidecar connected or not. Never touches `status`. */
+  setTransport(sessionId: string, state: "connected" | "disconnected", at: string, pid: number | null): void {
+    this.#stmt(
+      "INSERT INTO transports VALUES (?,?,?,?) ON CONFLICT(session_id) DO UPDATE SET state=excluded.state, changed_at=excluded.changed_at, sidecar_pid=excluded.sidecar_pid",
+    ).run(sessionId, state, at, pid);
+  }
+
+  /** The transport of a session (`disconnected` when no sidecar ever connected). */
+  transport(sessionId: string): "connected" | "disconnected" {
+    const r = this.#stmt("SELECT state FROM transports WHERE session_id = ?").get(sessionId) as
+      | Row
+      | undefined;
+    return r?.state === "connected" ? "connected" : "disconnected";
   }
 
   /** Applies upkeep (stale-busy repair, dead processes) alone; returns how many repairs were journaled. */

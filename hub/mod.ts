@@ -1,0 +1,39 @@
+/**
+ * `deno task hub`: serves the live page and the sidecar endpoint on
+ * 127.0.0.1 (`LIFELINE_HUB_PORT`, default 7571) until interrupted.
+ *
+ * @module
+ */
+
+import { type Hub, startHub } from "./server.ts";
+
+export { type Hub, type HubOptions, type HubSession, hubToken, startHub } from "./server.ts";
+export { backoffMs, runSidecar } from "./sidecar.ts";
+export { CLOSE, parseSidecarFrame } from "./protocol.ts";
+
+if (import.meta.main) {
+  const home = Deno.env.get("HOME") ?? ".";
+  const stateDir = Deno.env.get("LIFELINE_STATE_DIR") ?? `${home}/.lifeline`;
+  const port = Number(Deno.env.get("LIFELINE_HUB_PORT") ?? 7571);
+  const ttl = Number(Deno.env.get("LIFELINE_HUB_QUEUE_TTL_SECONDS") ?? 86_400);
+  const cap = Number(Deno.env.get("LIFELINE_HUB_QUEUE_CAP") ?? 100);
+  let hub: Hub;
+  try {
+    hub = startHub({ stateDir, port, queueTtlMs: ttl * 1000, queueCap: cap });
+  } catch (e) {
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(`lifeline hub: cannot start on 127.0.0.1:${port}: ${(e as Error).message}\n`),
+    );
+    Deno.exit(1);
+  }
+  const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
+  out(`lifeline hub on ${hub.url} (store ${stateDir})`);
+  out(`page: ${hub.url}/?token=${hub.token}`);
+  out(`API:  curl -H "Authorization: Bearer $(cat ${stateDir}/hub.token)" ${hub.url}/sessions`);
+  const stop = async () => {
+    await hub.close();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}
