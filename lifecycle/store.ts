@@ -433,7 +433,8 @@ export class Store implements StateView {
           "SELECT * FROM deliveries WHERE session_id = ? AND status = 'pending' ORDER BY created_at, id",
         )
           .all(obs.session_id) as unknown as DeliveryRow[];
-        // A continued Stop (stop_hook_active) must not loop forever: deliver at most once per Stop round.
+        // A Stop that hands messages over blocks: Codex continues the turn with them, and the
+        // continued Stop finds none left, so the turn then completes.
         if (delivered.length > 0 && obs.event === "Stop") obs = { ...obs, blocked: true };
         for (const d of delivered) {
           this.#stmt(
