@@ -45,6 +45,8 @@ export interface Hub {
   token: string;
   /** Sessions with a connected sidecar. */
   connected(): string[];
+  /** Closes a session's sidecar connection from the hub's side (a transport drop); the sidecar reconnects. */
+  drop(sessionId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -306,6 +308,14 @@ export function startHub(o: HubOptions): Hub {
     port,
     token,
     connected: () => [...conns.keys()],
+    drop(sessionId) {
+      const c = conns.get(sessionId);
+      if (!c) return false;
+      try {
+        c.socket.close(1012, "dropped");
+      } catch { /* gone */ }
+      return true;
+    },
     async close() {
       closing = true;
       clearInterval(pinger);

@@ -15,6 +15,8 @@ import { writeCodexHome } from "./codex_home.ts";
 import { discover, type Discovery } from "./discovery.ts";
 import { FakeCodex, type HookRun, simClock } from "./engine.ts";
 import { inProcessRunner } from "./inprocess.ts";
+import { type Hub, startHub } from "../hub/server.ts";
+import { heartbeatPath } from "../hooks/_sidecar.ts";
 import type { Expectation, Scenario, Step } from "./scenario.ts";
 
 /** One failed expectation. */
@@ -104,7 +106,8 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
   });
   const discovery = discover(places.codexHome, h.profile);
   const clock = simClock(h.start ?? new Date());
-  const runner = opts.inProcess ? inProcessRunner() : undefined;
+  // Hub scenarios need real hook processes: the hooks start the sidecars.
+  const runner = opts.inProcess && !h.hub ? inProcessRunner() : undefined;
   const engine = new FakeCodex({
     profile: h.profile,
     discovery,
@@ -121,6 +124,9 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     },
     ...(runner ? { runner } : {}),
   });
+  const hub = h.hub
+    ? startHub({ stateDir: places.stateDir, port: 0, pingMs: 60_000, alive: (pid) => engine.alive(pid) })
+    : undefined;
   const failures: ExpectationFailure[] = [];
   const timeline: TimelineEntry[] = [];
   const read = (): Map<string, SessionReport> => {
@@ -151,7 +157,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
       engine.at(step.line);
       const before = engine.runs.length;
       try {
-        await perform(engine, step, sc.file);
+        await perform(engine, step, sc.file, hub, places.stateDir);
       } catch (e) {
         failures.push({
           step: step.line,
@@ -162,7 +168,13 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
       await engine.settle();
       const reports = read();
       if (step.step === "expect") {
-        const report = reports.get(idOf(step.session));
+        if (step.expect.transport !== undefined && hub) {
+          await waitFor(() => transportOf(hub, idOf(step.session)) === step.expect.transport, 10_000);
+        }
+        const report = read().get(idOf(step.session));
+        const st = runner?.store ?? (report ? Store.open(places.stateDir) : undefined);
+        const inbox = st ? st.deliveries(idOf(step.session)) : [];
+        if (st && !runner) st.close();
         failures.push(
           ...check(
             step.line,
@@ -170,6 +182,11 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
             report,
             engine.runs.filter((r) => r.session === step.session),
             discovery,
+            {
+              transport: hub ? transportOf(hub, idOf(step.session)) : undefined,
+              delivered: inbox.filter((d) => d.status === "delivered").length,
+              pending: inbox.filter((d) => d.status === "pending").length,
+            },
           ),
         );
       }
@@ -192,6 +209,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     }
   } finally {
     await engine.close();
+    await hub?.close();
     runner?.close();
     if (!opts.keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
@@ -212,7 +230,30 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
   };
 }
 
-async function perform(engine: FakeCodex, step: Step, file: string): Promise<void> {
+function transportOf(hub: Hub, sessionId: string): "connected" | "disconnected" {
+  return hub.connected().includes(sessionId) ? "connected" : "disconnected";
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+async function perform(
+  engine: FakeCodex,
+  step: Step,
+  file: string,
+  hub: Hub | undefined,
+  stateDir = "",
+): Promise<void> {
+  const hubStep = step.step === "drop" || step.step === "reconnect" || step.step === "kill_sidecar" ||
+    step.step === "message";
+  if (hubStep && !hub) throw new Error(`step "${step.step}" needs a hub: add "hub": true to the header`);
+  const sid = "session" in step ? engine.sessions.get(step.session)?.id ?? step.session : "";
   switch (step.step) {
     case "start":
       engine.start(step.session, step.cwd, step.model);
@@ -265,6 +306,44 @@ async function perform(engine: FakeCodex, step: Step, file: string): Promise<voi
     }
     case "expect":
       return;
+    case "drop":
+      if (!hub!.drop(sid)) {
+        throw new Error(`cannot drop session "${step.session}": its sidecar is not connected`);
+      }
+      await waitFor(() => !hub!.connected().includes(sid), 5000);
+      return;
+    case "reconnect":
+      if (!await waitFor(() => hub!.connected().includes(sid), 15_000)) {
+        throw new Error(`the sidecar of session "${step.session}" did not reconnect within 15 s`);
+      }
+      return;
+    case "kill_sidecar": {
+      const hb = heartbeatPath(stateDir, sid);
+      const pid = Number(Deno.readTextFileSync(hb));
+      if (!Number.isInteger(pid) || pid <= 0) {
+        throw new Error(`session "${step.session}" has no running sidecar`);
+      }
+      Deno.kill(pid, "SIGKILL");
+      // A killed sidecar leaves its heartbeat behind; let it age as it would (no beat for a minute).
+      const old = new Date(Date.now() - 60_000);
+      Deno.utimeSync(hb, old, old);
+      await waitFor(() => !hub!.connected().includes(sid), 5000);
+      return;
+    }
+    case "message": {
+      const res = await fetch(`${hub!.url}/sessions/${encodeURIComponent(sid)}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${hub!.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ kind: step.kind, text: step.text }),
+      });
+      const body = await res.text();
+      if (step.expect_status !== undefined && res.status !== step.expect_status) {
+        throw new Error(
+          `expected HTTP ${step.expect_status} for the ${step.kind}, got ${res.status}: ${body}`,
+        );
+      }
+      return;
+    }
   }
 }
 
@@ -275,6 +354,11 @@ export function check(
   report: SessionReport | undefined,
   runs: HookRun[],
   discovery: Discovery,
+  hubState: { transport: "connected" | "disconnected" | undefined; delivered: number; pending: number } = {
+    transport: undefined,
+    delivered: 0,
+    pending: 0,
+  },
 ): ExpectationFailure[] {
   const out: ExpectationFailure[] = [];
   const fail = (field: string, expected: unknown, actual: unknown) =>
@@ -335,7 +419,7 @@ export function check(
         if (e.hook.status !== undefined && last.status !== e.hook.status) {
           fail(`hook ${e.hook.event} status`, e.hook.status, last.status);
         }
-        if (e.hook.decision !== undefined && last.decision !== e.hook.decision) {
+        if (e.hook.decision !== undefined && (last.decision ?? null) !== e.hook.decision) {
           fail(`hook ${e.hook.event} decision`, e.hook.decision, last.decision ?? null);
         }
         if (
@@ -345,6 +429,15 @@ export function check(
         }
       }
     }
+  }
+  if (e.transport !== undefined && e.transport !== hubState.transport) {
+    fail("transport", e.transport, hubState.transport ?? "no hub");
+  }
+  if (e.deliveries?.delivered !== undefined && e.deliveries.delivered !== hubState.delivered) {
+    fail("deliveries.delivered", e.deliveries.delivered, hubState.delivered);
+  }
+  if (e.deliveries?.pending !== undefined && e.deliveries.pending !== hubState.pending) {
+    fail("deliveries.pending", e.deliveries.pending, hubState.pending);
   }
   if (e.skipped !== undefined) {
     const n = discovery.skipped.filter((s) =>

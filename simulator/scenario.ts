@@ -48,6 +48,8 @@ export interface ScenarioHeader {
   events: string[] | undefined;
   /** Whether lifeline's handlers get trust entries (default true). */
   trusted: boolean;
+  /** Run a hub for this scenario (hooks then start real sidecars). */
+  hub: boolean;
   hooks: ExtraHook[];
 }
 
@@ -77,6 +79,10 @@ export type Step =
     | { step: "advance"; seconds: number }
     | { step: "raw"; event: string; payload: JsonObject; transcript?: string; pid?: number }
     | { step: "expect"; session: string; expect: Expectation }
+    | { step: "drop"; session: string }
+    | { step: "reconnect"; session: string }
+    | { step: "kill_sidecar"; session: string }
+    | { step: "message"; session: string; kind: "notify" | "ask"; text: string; expect_status?: number }
   );
 
 /** What an `expect` step checks; every field is optional and compared exactly. */
@@ -97,11 +103,16 @@ export interface Expectation {
     handler?: "lifeline" | "user";
     status?: string;
     context_matches?: string;
-    decision?: string;
+    /** `"block"`, or `null` for "did not block". */
+    decision?: string | null;
     count?: number;
   };
   /** Handlers skipped for this event, e.g. because they are untrusted. */
   skipped?: { event: string; reason: string; count?: number };
+  /** The session's sidecar transport (waits up to 10 s for it, since sidecars are real processes). */
+  transport?: "connected" | "disconnected";
+  /** Messages in the session's inbox by state. */
+  deliveries?: { delivered?: number; pending?: number };
 }
 
 /** A parsed scenario. */
@@ -120,6 +131,10 @@ export class ScenarioError extends Error {
 }
 
 const SESSION_STEPS = new Set([
+  "drop",
+  "reconnect",
+  "kill_sidecar",
+  "message",
   "start",
   "prompt",
   "tool",
@@ -133,6 +148,8 @@ const SESSION_STEPS = new Set([
   "expect",
 ]);
 const EXPECT_KEYS = new Set([
+  "transport",
+  "deliveries",
   "status",
   "turn_state",
   "turns",
@@ -254,6 +271,7 @@ function parseHeader(v: JsonObject, fail: Fail): ScenarioHeader {
     settings,
     events,
     trusted: v.trusted !== false,
+    hub: v.hub === true,
     hooks,
   };
 }
@@ -336,12 +354,25 @@ function parseStep(v: JsonObject, line: number, fail: Fail): Step {
     }
     case "drop":
     case "reconnect":
-      return fail(`step "${kind}" (sidecar transport) needs the hub, which this version does not have yet`);
+    case "kill_sidecar":
+      return { line, step: kind, session };
+    case "message": {
+      const k = str(v, "kind", fail, where);
+      if (k !== "notify" && k !== "ask") fail(`field "kind"${where} must be "notify" or "ask"`);
+      return {
+        line,
+        step: "message",
+        session,
+        kind: k as "notify" | "ask",
+        text: str(v, "text", fail, where),
+        ...(v.expect_status !== undefined ? { expect_status: num(v, "expect_status", fail, where) } : {}),
+      };
+    }
     default:
       return fail(
         `field "step" is "${
           String(kind)
-        }"; known steps: start, prompt, tool, assistant, interrupt, compact, clear, resume, exit, kill, advance, raw, expect`,
+        }"; known steps: start, prompt, tool, assistant, interrupt, compact, clear, resume, exit, kill, advance, raw, expect, drop, reconnect, kill_sidecar, message`,
       );
   }
 }

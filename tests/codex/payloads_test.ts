@@ -178,7 +178,9 @@ export const arbPayload = fc.constantFrom(...HOOK_EVENTS).chain((event) =>
 
 Deno.test("property: parse ∘ serialise is the identity on valid payloads", () => {
   fc.assert(
-    fc.property(arbPayload, (p) => {
+    fc.property(arbPayload, (generated) => {
+      // JSON cannot carry -0 (fc.jsonValue makes it): compare with what JSON can say.
+      const p = JSON.parse(JSON.stringify(generated)) as typeof generated;
       const text = serializeHookInput(p);
       assert.ok(!text.endsWith("\n"));
       const parsed = parseHookInput(text, p.hook_event_name as HookEventName);

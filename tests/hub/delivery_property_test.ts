@@ -29,7 +29,13 @@ Deno.test({
     await fc.assert(
       fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 14 }), async (cmds) => {
         const sb = await sandbox();
-        const hub = startHub({ stateDir: sb.stateDir, port: 0, ackTimeoutMs: 1000, pingMs: 60_000, queueCap: 1000 });
+        const hub = startHub({
+          stateDir: sb.stateDir,
+          port: 0,
+          ackTimeoutMs: 1000,
+          pingMs: 60_000,
+          queueCap: 1000,
+        });
         const sid = "prop";
         let side: TestSidecar | undefined;
         let turn = 0;
@@ -38,7 +44,13 @@ Deno.test({
         const delivered: string[] = [];
         const hook = () => {
           const st = Store.open(sb.stateDir);
-          const payload = { session_id: sid, turn_id: `t${++turn}`, cwd: "/", hook_event_name: "UserPromptSubmit", prompt: "p" };
+          const payload = {
+            session_id: sid,
+            turn_id: `t${++turn}`,
+            cwd: "/",
+            hook_event_name: "UserPromptSubmit",
+            prompt: "p",
+          };
           const o: Observation = {
             key: idempotencyKey("UserPromptSubmit", payload),
             event: "UserPromptSubmit",
@@ -94,7 +106,11 @@ Deno.test({
           await connect();
           hook();
           assert.equal(new Set(delivered).size, delivered.length, `delivered twice: ${delivered}`);
-          assert.deepEqual([...accepted].filter((id) => !delivered.includes(id)), [], "accepted but never delivered");
+          assert.deepEqual(
+            [...accepted].filter((id) => !delivered.includes(id)),
+            [],
+            "accepted but never delivered",
+          );
           assert.ok(delivered.every((id) => accepted.has(id)), "only accepted messages are delivered");
         } finally {
           side?.close();

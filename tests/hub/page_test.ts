@@ -63,7 +63,10 @@ Deno.test({
       const url = `${hub.url}/?token=${hub.token}`;
       const dom = new TextDecoder().decode((await chromium(["--dump-dom", url])).stdout);
       assert.match(dom, /<td><code>s0<\/code><\/td><td><span class="badge busy">busy<\/span>/);
-      assert.match(dom, /<td><code>s1<\/code><\/td><td><span class="badge offline">offline<\/span> <small>other<\/small>/);
+      assert.match(
+        dom,
+        /<td><code>s1<\/code><\/td><td><span class="badge offline">offline<\/span> <small>other<\/small>/,
+      );
       assert.match(dom, /<div class="fail">Bash exit_1 ×1<\/div>/);
       assert.match(dom, /<span class="t-completed"[^>]*><\/span><span class="t-open"/);
       assert.match(dom, /<td class="disconnected">disconnected<\/td>/);

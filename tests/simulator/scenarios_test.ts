@@ -27,6 +27,10 @@ Deno.test("the bundle covers the cases the simulator promises", () => {
       "recorded_failing_tool",
       "recorded_interrupt",
       "recorded_two_turns",
+      "hub_drop_reconnect",
+      "hub_messages_while_disconnected",
+      "hub_sidecar_restarted",
+      "hub_codex_dies_disconnected",
     ]
   ) assert.ok(names.includes(n), `missing bundled scenario ${n}`);
 });
@@ -132,7 +136,10 @@ Deno.test("bad scenario files get errors with file:line and the field", () => {
       /f\.jsonl:2: field "event" in step "raw" is "Nope"/,
     ],
     [`${h}\n{"step": "prompt", "session": "a", "text": "x"`, /f\.jsonl:2: invalid JSON/],
-    [`${h}\n{"step": "drop", "session": "a"}`, /f\.jsonl:2: step "drop" \(sidecar transport\) needs the hub/],
+    [
+      `${h}\n{"step": "message", "session": "a", "kind": "shout", "text": "x"}`,
+      /f\.jsonl:2: field "kind" in step "message" must be "notify" or "ask"/,
+    ],
   ];
   for (const [text, re] of cases) assert.throws(() => parseScenario(text, "f.jsonl"), re, text);
 });
@@ -148,4 +155,17 @@ Deno.test("a bad scenario file makes simulate exit 2 with the place", async () =
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a hub step in a scenario without a hub fails with a clear reason", async () => {
+  const sc = parseScenario(
+    '{"lifeline_scenario": 1, "name": "x"}\n{"step": "start", "session": "a"}\n{"step": "drop", "session": "a"}',
+    "x.jsonl",
+  );
+  const r = await runScenario(sc);
+  assert.deepEqual(r.failures, [{
+    step: 3,
+    expected: 'step "drop" runs',
+    actual: 'step "drop" needs a hub: add "hub": true to the header',
+  }]);
 });
