@@ -195,4 +195,63 @@ if (import.meta.main) {
       Math.max(inst.install, inst.uninstall) < 200 ? "PASS" : "MISS"
     }`,
   );
+
+  // Forwarding: a hook whose target hangs stays within its flush budget.
+  {
+    let release: () => void = () => {};
+    const hold = new Promise<void>((r) => (release = r));
+    const ac = new AbortController();
+    const srv = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
+      async () => {
+        await hold;
+        return new Response("late");
+      },
+    );
+    const host = `127.0.0.1:${srv.addr.port}`;
+    const fhome = await Deno.makeTempDir({ prefix: "lifeline-bench-fwd-" });
+    const fstate = join(fhome, "state");
+    const fenv = { ...env, HOME: fhome, LIFELINE_NEOTOMA_URL: `http://${host}`, LIFELINE_SIDECAR: "off" };
+    const fflags = hookDenoArgs({
+      stateDir: fstate,
+      codexHome: join(fhome, ".codex"),
+      deno: Deno.execPath(),
+      netHosts: [host],
+    });
+    const plainFlags = hookDenoArgs({
+      stateDir: fstate,
+      codexHome: join(fhome, ".codex"),
+      deno: Deno.execPath(),
+    });
+    const hanging: number[] = [];
+    const plain: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      hanging.push(
+        (await timed(
+          [...fflags, join(LIFELINE_ROOT, "hooks", "user_prompt_submit.ts"), `--state-dir=${fstate}`],
+          payloadFor("UserPromptSubmit", 50_000 + i),
+          fenv,
+        )).ms,
+      );
+      plain.push(
+        (await timed(
+          [...plainFlags, join(LIFELINE_ROOT, "hooks", "user_prompt_submit.ts"), `--state-dir=${fstate}`],
+          payloadFor("UserPromptSubmit", 60_000 + i),
+          { ...env, HOME: fhome },
+        )).ms,
+      );
+    }
+    release();
+    ac.abort();
+    await srv.finished;
+    const h = summarise(hanging).median, pl = summarise(plain).median;
+    out(
+      `\nforwarding to a hanging target: hook median ${h.toFixed(1)} ms vs ${
+        pl.toFixed(1)
+      } ms without forwarding (+${(h - pl).toFixed(0)} ms; flush budget 300 ms) ${
+        h - pl <= 300 + 50 ? "PASS" : "MISS"
+      }`,
+    );
+    await Deno.remove(fhome, { recursive: true });
+  }
 }

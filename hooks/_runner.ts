@@ -19,6 +19,23 @@ import { Store } from "../lifecycle/store.ts";
 import type { HintRow, Observation, SessionRow } from "../lifecycle/model.ts";
 import type { DeliveryRow } from "../lifecycle/store.ts";
 import { ensureSidecar } from "./_sidecar.ts";
+import { type ForwardConfig, forwardConfig } from "../lifecycle/forward.ts";
+import { flush } from "../lifecycle/flush.ts";
+
+/** A hook spends at most this long sending its own new records; the rest waits in the outbox. */
+export const HOOK_FLUSH_BUDGET_MS = 300;
+
+/** Whether this process may reach every configured forwarding target. */
+function mayReach(c: ForwardConfig): boolean {
+  const urls = [c.neotoma?.url, c.otlp?.endpoint].filter((u): u is string => !!u);
+  try {
+    return urls.every((u) =>
+      Deno.permissions.querySync({ name: "net", host: new URL(u).host }).state === "granted"
+    );
+  } catch {
+    return false;
+  }
+}
 
 /** Settings a hook runs with (from argv and the environment). */
 export interface HookSettings {
@@ -36,6 +53,8 @@ export interface HookSettings {
   hubUrl: string | undefined;
   /** `LIFELINE_SIDECAR`: `off` starts no sidecar. */
   sidecar: string | undefined;
+  /** Forwarding targets, when configured. */
+  forward: ForwardConfig | undefined;
   /** notify only: the user's previous notify program, run afterwards with the same payload. */
   chain: string[] | undefined;
 }
@@ -77,6 +96,7 @@ export function hookSettings(args: readonly string[], env: (k: string) => string
     fakeNow: fakeNowFrom(env("LIFELINE_FAKE_NOW")),
     hubUrl: env("LIFELINE_HUB_URL"),
     sidecar: env("LIFELINE_SIDECAR"),
+    forward: forwardConfig(env),
     chain,
   };
 }
@@ -159,6 +179,8 @@ export interface HookDeps {
   openStore: (stateDir: string, busyTimeoutMs: number) => Store;
   /** Gives the store back (default: close it). In-process replays keep one store open. */
   releaseStore?: (store: Store) => void;
+  /** Receives the ids of the outbox rows this observation wrote (the runner flushes them). */
+  onOutbox?: (ids: number[]) => void;
   /** Called after a delivery is recorded (the runner keeps the session's sidecar alive here). */
   afterRecord?: (obs: Observation, session: SessionRow | undefined) => void;
 }
@@ -189,10 +211,13 @@ export function handleHook(
   const store = deps.openStore(settings.stateDir, Math.max(100, settings.deadlineMs - 700));
   try {
     // Liveness is checked by the readers: Deno allows /proc/<pid> only with --allow-all.
-    const { result, delivered } = store.recordAndClaim(obs, {
-      now: obs.observed_at,
-      staleBusyMs: settings.staleBusyMs,
-    }, true);
+    const { result, delivered, outbox } = store.recordAndClaim(
+      obs,
+      { now: obs.observed_at, staleBusyMs: settings.staleBusyMs },
+      true,
+      settings.forward,
+    );
+    if (outbox.length > 0) deps.onOutbox?.(outbox);
     deps.afterRecord?.(obs, result.changes.session ?? store.session(obs.session_id));
     if (settings.debug) {
       appendLog(
@@ -277,6 +302,7 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
     Deno.exit(0);
   }, settings.deadlineMs);
   let result: HookResult = EMPTY_RESULT;
+  let outbox: number[] = [];
   try {
     const input = event === "Notify"
       ? Deno.args.filter((a) => !a.startsWith("--"))
@@ -291,6 +317,7 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
       ppid: Deno.ppid,
       args: Deno.args,
       openStore: (dir, busy) => Store.open(dir, { busyTimeoutMs: busy }),
+      onOutbox: (ids) => (outbox = ids),
       afterRecord: (obs, session) => {
         // SessionStart may never come: any hook restarts a missing sidecar (only when the hub is in use).
         if (session?.status !== "offline" && obs.event !== "SessionEnd") {
@@ -308,6 +335,19 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
   } catch (e) {
     log(e);
     result = EMPTY_RESULT;
+  }
+  if (outbox.length > 0 && settings.forward && mayReach(settings.forward)) {
+    // Send what this hook just wrote, within a small budget; the rest stays in the outbox.
+    try {
+      const store = Store.open(settings.stateDir, { busyTimeoutMs: 200 });
+      try {
+        await flush(store, settings.forward, { budgetMs: HOOK_FLUSH_BUDGET_MS, ids: outbox });
+      } finally {
+        store.close();
+      }
+    } catch (e) {
+      log(new Error("Cannot flush forwarding records (they stay in the outbox)", { cause: e }));
+    }
   }
   clearTimeout(timer);
   if (result.stdout) await writeAll(Deno.stdout, result.stdout);

@@ -59,6 +59,8 @@ export interface HandlerPlaces {
   root: string;
   stateDir: string;
   codexHome: string;
+  /** Forwarding targets (`host:port`) the hooks may reach. */
+  netHosts?: readonly string[];
 }
 
 /**
@@ -68,7 +70,12 @@ export interface HandlerPlaces {
 export function hookCommand(event: HookEventName, p: HandlerPlaces): string {
   const words = [
     p.deno,
-    ...hookDenoArgs({ stateDir: p.stateDir, codexHome: p.codexHome, deno: p.deno }),
+    ...hookDenoArgs({
+      stateDir: p.stateDir,
+      codexHome: p.codexHome,
+      deno: p.deno,
+      ...(p.netHosts ? { netHosts: p.netHosts } : {}),
+    }),
     `${p.root}/hooks/${HOOK_SCRIPTS[event]}`,
     `--state-dir=${p.stateDir}`,
     `--deadline-ms=${deadlineMs(HOOK_TIMEOUTS[event])}`,

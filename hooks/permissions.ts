@@ -27,6 +27,11 @@ export const HOOK_ENV_VARS: readonly string[] = [
   "LIFELINE_FAKE_NOW",
   "LIFELINE_HUB_URL",
   "LIFELINE_SIDECAR",
+  "LIFELINE_NEOTOMA_URL",
+  "LIFELINE_NEOTOMA_TOKEN",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_HEADERS",
+  "HOSTNAME",
 ];
 
 /** Where a hook may read and write. */
@@ -37,6 +42,8 @@ export interface HookPlaces {
   chain?: readonly string[];
   /** The deno executable: hooks may start a session's hub sidecar with it. */
   deno?: string;
+  /** Forwarding targets (`host:port`) the hooks may reach to flush their own records. */
+  netHosts?: readonly string[];
 }
 
 /**
@@ -61,5 +68,6 @@ export function hookDenoArgs(places: HookPlaces): string[] {
   ];
   const run = [...(places.deno ? [places.deno] : []), ...(places.chain?.length ? [places.chain[0]!] : [])];
   if (run.length > 0) args.push(`--allow-run=${run.join(",")}`);
+  if (places.netHosts && places.netHosts.length > 0) args.push(`--allow-net=${places.netHosts.join(",")}`);
   return args;
 }

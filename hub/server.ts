@@ -18,6 +18,8 @@ import { type SessionReport, sessionReport } from "../lifecycle/status.ts";
 import { processAlive } from "../lifecycle/process.ts";
 import { CLOSE, type HubFrame, parseSidecarFrame } from "./protocol.ts";
 import { pageHtml } from "./page.ts";
+import { forwardConfig } from "../lifecycle/forward.ts";
+import { flush } from "../lifecycle/flush.ts";
 
 /** Options of {@link startHub}. */
 export interface HubOptions {
@@ -188,6 +190,23 @@ export function startHub(o: HubOptions): Hub {
     socket.onerror = () => {};
   };
 
+  // Forwarding: the hub flushes the outbox in the background (failures back off per record).
+  const forward = forwardConfig((k) => {
+    try {
+      return Deno.env.get(k);
+    } catch {
+      return undefined;
+    }
+  });
+  let flushing = false;
+  const flusher = forward
+    ? setInterval(() => {
+      if (flushing || closing) return;
+      flushing = true;
+      flush(store, forward, { budgetMs: 4000, now }).catch(() => {}).finally(() => (flushing = false));
+    }, 5000)
+    : undefined;
+
   const pinger = setInterval(() => {
     for (const c of conns.values()) {
       if (Date.now() - c.lastSeen > pingMs * 2.5) {
@@ -319,6 +338,7 @@ export function startHub(o: HubOptions): Hub {
     async close() {
       closing = true;
       clearInterval(pinger);
+      if (flusher !== undefined) clearInterval(flusher);
       for (const c of conns.values()) {
         try {
           c.socket.close(1001, "hub stopping");

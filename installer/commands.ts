@@ -13,6 +13,7 @@ import { hookTrustHash, hookTrustKey } from "../codex/trust.ts";
 import { isObject } from "../codex/_validate.ts";
 import { type HandlerPlaces, HOOK_SCRIPTS, LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store.ts";
+import { forwardConfig } from "../lifecycle/forward.ts";
 import { discover } from "../simulator/discovery.ts";
 import { unifiedDiff } from "./diff.ts";
 import type { InstallerFs } from "./fs.ts";
@@ -109,8 +110,13 @@ export function resolveOptions(o: CommonOptions, p: Ports): Resolved {
       throw new UsageError(`Cannot install for Codex "${reported}": ${(e as Error).message}`);
     }
   }
+  // Forwarding targets configured now: the hooks may reach them to flush their own records.
+  const fwd = forwardConfig(p.env);
+  const netHosts = [fwd?.neotoma?.url, fwd?.otlp?.endpoint].filter((u): u is string => !!u).map((u) =>
+    new URL(u).host
+  );
   return {
-    places: { deno: p.deno, root: p.root, stateDir, codexHome },
+    places: { deno: p.deno, root: p.root, stateDir, codexHome, ...(netHosts.length ? { netHosts } : {}) },
     hooksPath: join(codexHome, "hooks.json"),
     configPath: join(codexHome, "config.toml"),
     manifestPath: join(stateDir, "install-manifest.json"),

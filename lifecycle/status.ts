@@ -57,9 +57,17 @@ export interface SessionReport {
   contradictions: ContradictionReport[];
 }
 
+/** The forwarding outbox at a glance. */
+export interface ForwardingReport {
+  pending: number;
+  sent: number;
+  parked: { target: string; key: string; error: string | null; attempts: number }[];
+}
+
 /** The `deno task status --json` document. */
 export interface StatusReport {
   sessions: SessionReport[];
+  forwarding?: ForwardingReport;
 }
 
 /** One session's report. */
@@ -118,7 +126,19 @@ export function sessionReport(store: Store, s: SessionRow): SessionReport {
 
 /** Every session, most recently seen first. */
 export function statusReport(store: Store): StatusReport {
-  return { sessions: store.sessions().map((s) => sessionReport(store, s)) };
+  return {
+    sessions: store.sessions().map((s) => sessionReport(store, s)),
+    forwarding: {
+      pending: store.outbox("pending").length,
+      sent: store.outbox("sent").length,
+      parked: store.outbox("parked").map((r) => ({
+        target: r.target,
+        key: r.key,
+        error: r.last_error,
+        attempts: r.attempts,
+      })),
+    },
+  };
 }
 
 /** "12s ago", "5m ago", "3h ago", "2d ago". */
@@ -145,7 +165,14 @@ function cut(s: string, n: number): string {
  * ```
  */
 export function statusTable(report: StatusReport, now: Date): string {
-  if (report.sessions.length === 0) return "No sessions recorded yet.";
+  const f = report.forwarding;
+  const p0 = f?.parked[0];
+  const fwd = f && (f.pending || p0)
+    ? `\nforwarding: ${f.pending} pending, ${f.parked.length} parked${
+      p0 ? ` (${p0.target} ${p0.key}: ${p0.error})` : ""
+    }`
+    : "";
+  if (report.sessions.length === 0) return "No sessions recorded yet." + fwd;
   const head = ["SESSION", "STATUS", "TURN", "CWD", "MODEL", "TURNS", "FAILURES", "LAST SEEN"];
   const rows = report.sessions.map((s) => {
     const open = s.turns.filter((t) => t.outcome === "open").length;
@@ -177,5 +204,5 @@ export function statusTable(report: StatusReport, now: Date): string {
     ...rows.map(line),
     ...(contradictions ? [`\n${contradictions} contradiction(s): see --json`] : []),
   ]
-    .join("\n");
+    .join("\n") + fwd;
 }

@@ -35,7 +35,7 @@ export function renderStatus(o: StatusOptions): string {
   }
   if (!exists) {
     return o.json
-      ? JSON.stringify({ sessions: [] })
+      ? JSON.stringify({ sessions: [], forwarding: { pending: 0, sent: 0, parked: [] } })
       : `No sessions recorded yet in ${o.stateDir}.\nInstall lifeline into Codex with: deno run -A installer/mod.ts install`;
   }
   const store = Store.open(o.stateDir);

@@ -22,6 +22,7 @@ import type {
   TurnRow,
 } from "./model.ts";
 import { reduce } from "./reducer.ts";
+import { type ForwardConfig, outboxRecords } from "./forward.ts";
 
 /** Schema migrations, applied in order; `PRAGMA user_version` = how many ran. */
 export const MIGRATIONS: readonly string[] = [
@@ -85,7 +86,32 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE transports (
      session_id TEXT PRIMARY KEY, state TEXT NOT NULL, changed_at TEXT NOT NULL, sidecar_pid INTEGER
    );`,
+  // 3: forwarding. The outbox is written in the same transaction as the observation.
+  `CREATE TABLE outbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     target TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL,
+     created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at TEXT NOT NULL, lease_until TEXT,
+     status TEXT NOT NULL DEFAULT 'pending', last_error TEXT, sent_at TEXT,
+     UNIQUE (target, key)
+   );
+   CREATE INDEX outbox_due ON outbox(status, next_attempt_at);`,
 ];
+
+/** One outbox row. */
+export interface OutboxRow {
+  id: number;
+  target: "neotoma" | "otlp_span" | "otlp_log";
+  key: string;
+  body: string;
+  created_at: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  status: "pending" | "sent" | "parked";
+  last_error: string | null;
+  sent_at: string | null;
+}
 
 /** A message handed to a session, waiting for its next hook point (or delivered there). */
 export interface DeliveryRow {
@@ -423,7 +449,8 @@ export class Store implements StateView {
     obs: Observation,
     upkeep: Upkeep | undefined,
     claim: boolean,
-  ): { result: RecordResult; delivered: DeliveryRow[] } {
+    forward?: ForwardConfig,
+  ): { result: RecordResult; delivered: DeliveryRow[]; outbox: number[] } {
     return this.transaction(() => {
       if (upkeep) this.#upkeep(upkeep);
       let delivered: DeliveryRow[] = [];
@@ -443,8 +470,78 @@ export class Store implements StateView {
             .run(obs.observed_at, obs.event, obs.key, d.id);
         }
       }
-      return { result: this.#apply(obs), delivered };
+      // The turns this observation may touch, as they were (to tell when a turn ends).
+      const before = new Map<string, TurnRow>();
+      if (forward) {
+        const cur = this.session(obs.session_id)?.current_turn_id;
+        for (const t of [obs.turn_id, cur]) {
+          const row = t ? this.turn(obs.session_id, t) : undefined;
+          if (row) before.set(row.turn_id, row);
+        }
+      }
+      const result = this.#apply(obs);
+      const outbox: number[] = [];
+      if (forward && result.inserted) {
+        const recs = outboxRecords(
+          obs,
+          result.changes,
+          (id) => before.get(id),
+          result.changes.session,
+          forward,
+        );
+        for (const r of recs) {
+          const res = this.#stmt(
+            "INSERT OR IGNORE INTO outbox (target, key, body, created_at, next_attempt_at) VALUES (?,?,?,?,?)",
+          ).run(r.target, r.key, JSON.stringify(r.body), obs.observed_at, obs.observed_at);
+          if (Number(res.changes) > 0) outbox.push(Number(res.lastInsertRowid));
+        }
+      }
+      return { result, delivered, outbox };
     });
+  }
+
+  /**
+   * Leases up to `limit` due outbox rows (all, or only `ids`) for `leaseMs`,
+   * so that concurrent flushers do not send the same row at once.
+   */
+  leaseOutbox(now: string, leaseMs: number, limit: number, ids?: readonly number[]): OutboxRow[] {
+    return this.transaction(() => {
+      const due = this.#stmt(
+        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id",
+      ).all(now, now) as unknown as OutboxRow[];
+      const rows = due.filter((r) => !ids || ids.includes(r.id)).slice(0, limit);
+      const until = new Date(Date.parse(now) + leaseMs).toISOString();
+      for (const r of rows) this.#stmt("UPDATE outbox SET lease_until = ? WHERE id = ?").run(until, r.id);
+      return rows;
+    });
+  }
+
+  /** Records the outcome of sending outbox rows. */
+  settleOutbox(
+    ids: readonly number[],
+    outcome: { sent: true; at: string } | { sent: false; parked: boolean; error: string; retryAt: string },
+  ): void {
+    this.transaction(() => {
+      for (const id of ids) {
+        if (outcome.sent) {
+          this.#stmt(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
+          ).run(outcome.at, id);
+        } else {
+          this.#stmt(
+            "UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE id = ?",
+          )
+            .run(outcome.parked ? "parked" : "pending", outcome.retryAt, outcome.error, id);
+        }
+      }
+    });
+  }
+
+  /** Outbox rows, all or by status. */
+  outbox(status?: OutboxRow["status"]): OutboxRow[] {
+    return (status
+      ? this.#stmt("SELECT * FROM outbox WHERE status = ? ORDER BY id").all(status)
+      : this.#stmt("SELECT * FROM outbox ORDER BY id").all()) as unknown as OutboxRow[];
   }
 
   /** Adds a message to a session's inbox (the sidecar does this on delivery); idempotent by id. */

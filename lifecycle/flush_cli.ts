@@ -1,0 +1,34 @@
+/**
+ * `deno task flush`: sends every due forwarding record (Neotoma, OTLP) now,
+ * and says what is still pending or parked.
+ *
+ * @module
+ */
+
+import { Store } from "./store.ts";
+import { forwardConfig } from "./forward.ts";
+import { flush } from "./flush.ts";
+
+if (import.meta.main) {
+  const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
+  const home = Deno.env.get("HOME") ?? ".";
+  const stateDir = Deno.env.get("LIFELINE_STATE_DIR") ?? `${home}/.lifeline`;
+  const config = forwardConfig((k) => Deno.env.get(k));
+  if (!config) {
+    out("No forwarding target is configured: set LIFELINE_NEOTOMA_URL and/or OTEL_EXPORTER_OTLP_ENDPOINT.");
+    Deno.exit(0);
+  }
+  const store = Store.open(stateDir);
+  try {
+    const r = await flush(store, config, { budgetMs: 60_000 });
+    const pending = store.outbox("pending").length;
+    const parked = store.outbox("parked");
+    out(
+      `sent ${r.sent}, will retry ${r.retried}, parked ${r.parked}; now ${pending} pending, ${parked.length} parked`,
+    );
+    for (const p of parked.slice(0, 20)) out(`  parked ${p.target} ${p.key}: ${p.last_error}`);
+    Deno.exit(parked.length > 0 ? 1 : 0);
+  } finally {
+    store.close();
+  }
+}
