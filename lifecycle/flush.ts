@@ -117,29 +117,28 @@ export async function flush(store: Store, config: ForwardConfig, o: FlushOptions
     if (config.otlp) {
       const resource = { attributes: resourceAttrs(o.resource ?? defaultResource()) };
       const scope = { name: "lifeline", version: "0.1.0" };
-      const spans = rows.filter((r) => r.target === "otlp_span");
-      if (spans.length) {
-        settle(
-          spans,
-          await send(f, `${config.otlp.endpoint}/v1/traces`, config.otlp.headers, {
-            resourceSpans: [{
-              resource,
-              scopeSpans: [{ scope, spans: spans.map((r) => JSON.parse(r.body)) }],
-            }],
-          }, deadline),
-        );
-      }
-      const logs = rows.filter((r) => r.target === "otlp_log");
-      if (logs.length) {
-        settle(
-          logs,
-          await send(f, `${config.otlp.endpoint}/v1/logs`, config.otlp.headers, {
-            resourceLogs: [{
-              resource,
-              scopeLogs: [{ scope, logRecords: logs.map((r) => JSON.parse(r.body)) }],
-            }],
-          }, deadline),
-        );
+      // One batch per signal: spans to /v1/traces, log records to /v1/logs.
+      const batches = [
+        {
+          target: "otlp_span",
+          path: "/v1/traces",
+          wrap: (items: unknown[]) => ({
+            resourceSpans: [{ resource, scopeSpans: [{ scope, spans: items }] }],
+          }),
+        },
+        {
+          target: "otlp_log",
+          path: "/v1/logs",
+          wrap: (items: unknown[]) => ({
+            resourceLogs: [{ resource, scopeLogs: [{ scope, logRecords: items }] }],
+          }),
+        },
+      ] as const;
+      for (const b of batches) {
+        const batch = rows.filter((r) => r.target === b.target);
+        if (batch.length === 0) continue;
+        const body = b.wrap(batch.map((r) => JSON.parse(r.body)));
+        settle(batch, await send(f, `${config.otlp.endpoint}${b.path}`, config.otlp.headers, body, deadline));
       }
     }
     if (o.ids) break; // a hook sends only what it just wrote, once

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { HOOK_EVENTS } from "../codex/events.ts";
 import type { Changes, ContradictionRow, Observation, SessionRow, StateView, TurnRow } from "./model.ts";
 
 /** The failure-counter window. */
@@ -13,19 +14,10 @@ export const FAILURE_WINDOW_MS = 24 * 3600 * 1000;
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
-/** Events that say the Codex process is alive and the session is in use. */
-const TURN_EVENTS = new Set([
-  "UserPromptSubmit",
-  "PreToolUse",
-  "PermissionRequest",
-  "PostToolUse",
-  "PreCompact",
-  "PostCompact",
-  "SubagentStart",
-  "SubagentStop",
-  "Stop",
-  "Interrupt",
-]);
+/** Events that belong to a turn: every hook event but the session's own start and end. */
+const TURN_EVENTS: ReadonlySet<string> = new Set(
+  HOOK_EVENTS.filter((e) => e !== "SessionStart" && e !== "SessionEnd"),
+);
 
 function newSession(obs: Observation): SessionRow {
   return {
@@ -143,6 +135,17 @@ export function reduce(view: StateView, obs: Observation): Changes {
   return changes;
 }
 
+/** Ends a turn; when it is the session's current turn, the session goes online/idle. */
+function finishTurn(s: SessionRow, t: TurnRow, outcome: TurnRow["outcome"], at: string): void {
+  t.outcome = outcome;
+  t.ended_at = at;
+  if (s.current_turn_id === t.turn_id) {
+    s.current_turn_id = null;
+    s.status = "online";
+    s.turn_state = "idle";
+  }
+}
+
 function upsertTurn(changes: Changes, t: TurnRow): void {
   const i = changes.turns.findIndex((x) => x.turn_id === t.turn_id);
   if (i >= 0) changes.turns[i] = t;
@@ -226,11 +229,7 @@ function applyTurnEvent(
     case "UserPromptSubmit": {
       t.prompt = str(p.prompt) ?? t.prompt;
       if (obs.blocked) {
-        t.outcome = "blocked";
-        t.ended_at = obs.observed_at;
-        s.current_turn_id = null;
-        s.status = "online";
-        s.turn_state = "idle";
+        finishTurn(s, t, "blocked", obs.observed_at);
       } else {
         s.status = "busy";
         s.turn_state = "working";
@@ -278,23 +277,11 @@ function applyTurnEvent(
       const msg = p.last_assistant_message;
       if (typeof msg === "string") t.last_assistant_message = msg;
       if (obs.blocked) break; // our hook continued the turn: still working
-      t.outcome = "completed";
-      t.ended_at = obs.observed_at;
-      if (s.current_turn_id === t.turn_id) {
-        s.current_turn_id = null;
-        s.status = "online";
-        s.turn_state = "idle";
-      }
+      finishTurn(s, t, "completed", obs.observed_at);
       break;
     }
     case "Interrupt": {
-      t.outcome = "interrupted";
-      t.ended_at = obs.observed_at;
-      if (s.current_turn_id === t.turn_id) {
-        s.current_turn_id = null;
-        s.status = "online";
-        s.turn_state = "idle";
-      }
+      finishTurn(s, t, "interrupted", obs.observed_at);
       break;
     }
     default:

@@ -17,7 +17,7 @@ import { FakeCodex, type HookRun, simClock } from "./engine.ts";
 import { inProcessRunner } from "./inprocess.ts";
 import { type Hub, startHub } from "../hub/server.ts";
 import { heartbeatPath } from "../hooks/_sidecar.ts";
-import type { Expectation, Scenario, Step } from "./scenario.ts";
+import { type Expectation, type Scenario, SESSION_EXPECTATIONS, type Step } from "./scenario.ts";
 
 /** One failed expectation. */
 export interface ExpectationFailure {
@@ -363,16 +363,7 @@ export function check(
   const out: ExpectationFailure[] = [];
   const fail = (field: string, expected: unknown, actual: unknown) =>
     out.push({ step: line, expected: { [field]: expected }, actual: { [field]: actual } });
-  const sessionFields = [
-    "status",
-    "turn_state",
-    "turns",
-    "turn",
-    "failures",
-    "contradictions",
-    "end_reason",
-  ] as const;
-  if (!report && sessionFields.some((f) => e[f] !== undefined)) {
+  if (!report && SESSION_EXPECTATIONS.some((f) => e[f] !== undefined)) {
     out.push({ step: line, expected: { session: "recorded" }, actual: { session: "not in the store" } });
   } else if (report) {
     if (e.status !== undefined && e.status !== report.status) fail("status", e.status, report.status);

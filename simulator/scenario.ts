@@ -147,9 +147,8 @@ const SESSION_STEPS = new Set([
   "kill",
   "expect",
 ]);
-const EXPECT_KEYS = new Set([
-  "transport",
-  "deliveries",
+/** Expectations read from the session's record in the store. */
+export const SESSION_EXPECTATIONS = [
   "status",
   "turn_state",
   "turns",
@@ -157,8 +156,13 @@ const EXPECT_KEYS = new Set([
   "failures",
   "contradictions",
   "end_reason",
+] as const;
+const EXPECT_KEYS: ReadonlySet<string> = new Set([
+  ...SESSION_EXPECTATIONS,
   "hook",
   "skipped",
+  "transport",
+  "deliveries",
 ]);
 
 /** Parses scenario text; `file` is used in error messages. */

@@ -132,6 +132,23 @@ interface Real {
 }
 
 let keySeq = 0;
+
+/** The stale-busy rule, applied as the store applies it: before every write, and when the clock moves. */
+function repairStale(m: Model): void {
+  for (const s of m.sessions.values()) {
+    if (s.status === "busy" && s.lastSeen < m.now - STALE) {
+      s.status = "online";
+      if (s.open) s.outcomes[s.outcomes.length - 1] = "abandoned";
+      s.open = false;
+    }
+  }
+}
+
+/**
+ * One delivery: the clock moves 1 s, upkeep runs (in the model and, inside
+ * `record`, in the store), then the event applies: `apply` is the model's
+ * side of it.
+ */
 function deliver(
   m: Model,
   r: Real,
@@ -139,8 +156,11 @@ function deliver(
   sid: string,
   turn: string | null,
   payload: Record<string, unknown>,
+  apply: () => void,
 ): void {
   m.now += 1000;
+  repairStale(m);
+  apply();
   const full = {
     session_id: sid,
     cwd: "/w",
@@ -198,17 +218,25 @@ class Prompt extends Checked {
     return m.sessions.get(this.sid)?.status !== "offline";
   }
   step(m: Model, r: Real) {
-    const s = ms(m, this.sid);
-    if (!s.started) {
-      s.started = true;
-      deliver(m, r, "SessionStart", this.sid, null, { source: "startup" });
+    if (!m.sessions.get(this.sid)?.started) {
+      deliver(
+        m,
+        r,
+        "SessionStart",
+        this.sid,
+        null,
+        { source: "startup" },
+        () => void (ms(m, this.sid).started = true),
+      );
     }
     r.turns.set(this.sid, (r.turns.get(this.sid) ?? 0) + 1);
-    if (s.open) s.outcomes[s.outcomes.length - 1] = "interrupted";
-    s.outcomes.push("open");
-    s.open = true;
-    s.status = "busy";
-    deliver(m, r, "UserPromptSubmit", this.sid, turnOf(r, this.sid), { prompt: "p" });
+    deliver(m, r, "UserPromptSubmit", this.sid, turnOf(r, this.sid), { prompt: "p" }, () => {
+      const s = ms(m, this.sid);
+      if (s.open) s.outcomes[s.outcomes.length - 1] = "interrupted"; // Codex < 0.150: Esc fired nothing
+      s.outcomes.push("open");
+      s.open = true;
+      s.status = "busy";
+    });
   }
   describe(): string {
     return `prompt(${this.sid})`;
@@ -222,10 +250,11 @@ class Tool extends Checked {
     return m.sessions.get(this.sid)?.open === true;
   }
   step(m: Model, r: Real) {
+    // After a stale repair the turn is abandoned: the store records a contradiction, nothing changes.
     deliver(m, r, "PostToolUse", this.sid, turnOf(r, this.sid), {
       tool_name: "Bash",
       tool_use_id: `c${keySeq}`,
-    });
+    }, () => {});
   }
   describe(): string {
     return `tool(${this.sid})`;
@@ -239,11 +268,13 @@ class Stop extends Checked {
     return m.sessions.get(this.sid)?.open === true;
   }
   step(m: Model, r: Real) {
-    const s = ms(m, this.sid);
-    s.outcomes[s.outcomes.length - 1] = "completed";
-    s.open = false;
-    s.status = "online";
-    deliver(m, r, "Stop", this.sid, turnOf(r, this.sid), { stop_hook_active: false });
+    deliver(m, r, "Stop", this.sid, turnOf(r, this.sid), { stop_hook_active: false }, () => {
+      const s = ms(m, this.sid);
+      if (!s.open) return; // repaired meanwhile: a contradiction
+      s.outcomes[s.outcomes.length - 1] = "completed";
+      s.open = false;
+      s.status = "online";
+    });
   }
   describe(): string {
     return `stop(${this.sid})`;
@@ -258,11 +289,13 @@ class Interrupt extends Checked {
   }
   step(m: Model, r: Real) {
     if (!this.fires) return; // Codex < 0.150: nothing at all
-    const s = ms(m, this.sid);
-    s.outcomes[s.outcomes.length - 1] = "interrupted";
-    s.open = false;
-    s.status = "online";
-    deliver(m, r, "Interrupt", this.sid, turnOf(r, this.sid), {});
+    deliver(m, r, "Interrupt", this.sid, turnOf(r, this.sid), {}, () => {
+      const s = ms(m, this.sid);
+      if (!s.open) return;
+      s.outcomes[s.outcomes.length - 1] = "interrupted";
+      s.open = false;
+      s.status = "online";
+    });
   }
   describe(): string {
     return `interrupt(${this.sid}, ${this.fires ? "Interrupt" : "nothing"})`;
@@ -276,11 +309,12 @@ class End extends Checked {
     return m.sessions.get(this.sid)?.started === true && m.sessions.get(this.sid)?.status !== "offline";
   }
   step(m: Model, r: Real) {
-    const s = ms(m, this.sid);
-    if (s.open) s.outcomes[s.outcomes.length - 1] = "abandoned";
-    s.open = false;
-    s.status = "offline";
-    deliver(m, r, "SessionEnd", this.sid, null, { reason: "other" });
+    deliver(m, r, "SessionEnd", this.sid, null, { reason: "other" }, () => {
+      const s = ms(m, this.sid);
+      if (s.open) s.outcomes[s.outcomes.length - 1] = "abandoned";
+      s.open = false;
+      s.status = "offline";
+    });
   }
   describe(): string {
     return `end(${this.sid})`;
@@ -295,13 +329,7 @@ class Advance extends Checked {
   }
   step(m: Model, r: Real) {
     m.now += this.seconds * 1000;
-    for (const s of m.sessions.values()) {
-      if (s.status === "busy" && s.lastSeen < m.now - STALE) {
-        s.status = "online";
-        if (s.open) s.outcomes[s.outcomes.length - 1] = "abandoned";
-        s.open = false;
-      }
-    }
+    repairStale(m);
     r.store.maintain({ now: new Date(m.now).toISOString(), staleBusyMs: STALE });
   }
   describe(): string {
@@ -337,7 +365,7 @@ Deno.test("model-based (fc.commands): the lifecycle store agrees with a referenc
     sid.map((s) => new Stop(s)),
     fc.tuple(sid, fc.boolean()).map(([s, f]) => new Interrupt(s, f)),
     sid.map((s) => new End(s)),
-    fc.integer({ min: 1, max: 4000 }).map((n) => new Advance(n)),
+    fc.oneof(fc.integer({ min: 1, max: 4000 }), fc.constantFrom(1798, 1799, 1800)).map((n) => new Advance(n)),
     fc.constant(new Duplicate()),
   ];
   fc.assert(
