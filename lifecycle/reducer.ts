@@ -135,6 +135,18 @@ export function reduce(view: StateView, obs: Observation): Changes {
   return changes;
 }
 
+/**
+ * Whether a closed turn was closed only by a stale-busy repair and may be
+ * taken back: it is `abandoned`, the session is alive (a session end or a dead
+ * process also abandons turns, but makes the session offline), and no newer
+ * turn has started.
+ */
+function revivable(s: SessionRow, t: TurnRow): boolean {
+  return t.outcome === "abandoned" && s.status !== "offline" &&
+    (s.current_turn_id === null || s.current_turn_id === t.turn_id) &&
+    t.ordinal === s.turn_count;
+}
+
 /** Ends a turn; when it is the session's current turn, the session goes online/idle. */
 function finishTurn(s: SessionRow, t: TurnRow, outcome: TurnRow["outcome"], at: string): void {
   t.outcome = outcome;
@@ -214,6 +226,14 @@ function applyTurnEvent(
     s.turn_state = "working";
   } else {
     t = { ...t, hook_events: [...t.hook_events], tool_use_ids: [...t.tool_use_ids] };
+  }
+  // A stale-busy repair is a guess: a later event of that turn takes it back (evidence wins).
+  if (revivable(s, t)) {
+    t.outcome = "open";
+    t.ended_at = null;
+    s.current_turn_id = t.turn_id;
+    s.status = "busy";
+    s.turn_state = "working";
   }
   const closed = t.outcome !== "open";
   if (closed) {
@@ -317,6 +337,8 @@ function applyNotify(
   if (t.outcome === "interrupted" || t.outcome === "blocked") {
     return `notify for a turn already ${t.outcome}`;
   }
+  // notify means the turn completed: it takes back a stale-busy repair too.
+  if (!ended && revivable(s, t)) t.outcome = "open";
   if (!t.hook_events.includes("notify")) t.hook_events.push("notify");
   // Safety net: the answer was not recorded by Stop.
   if (t.last_assistant_message === null && msg !== null) {

@@ -241,3 +241,47 @@ Deno.test("the store file is private and survives reopening (migrations run once
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a stale-busy repair is a guess: a later event of that turn takes it back", () => {
+  const obs = materialise([{ kind: "prompt", session: 0 }]);
+  const store = recordAll(obs);
+  const last = Date.parse(obs.at(-1)!.observed_at);
+  store.maintain({ now: new Date(last + STALE_MS + 1000).toISOString(), staleBusyMs: STALE_MS });
+  assert.equal(store.turns("s0")[0]!.outcome, "abandoned");
+  const turn = obs.at(-1)!.turn_id!;
+  const at = (s: number) => new Date(last + STALE_MS + s * 1000).toISOString();
+  const ev = (event: Observation["event"], payload: Record<string, unknown>, s: number): Observation => ({
+    ...obs.at(-1)!,
+    key: `late-${event}`,
+    event,
+    turn_id: turn,
+    observed_at: at(s),
+    payload: { ...payload, turn_id: turn },
+  });
+  // A tool event: the turn was alive after all.
+  store.record(ev("PreToolUse", { tool_name: "Bash", tool_use_id: "c9" }, 2));
+  assert.deepEqual([store.session("s0")!.status, store.turns("s0")[0]!.outcome], ["busy", "open"]);
+  // Its Stop completes it.
+  store.record(ev("Stop", { stop_hook_active: false, last_assistant_message: "finally" }, 3));
+  assert.deepEqual([store.session("s0")!.status, store.turns("s0")[0]!.outcome], ["online", "completed"]);
+  assert.deepEqual(store.contradictions("s0"), []);
+});
+
+Deno.test("a repair is not taken back once a newer turn started or the session ended", () => {
+  const obs = materialise([{ kind: "prompt", session: 0 }, { kind: "wait", seconds: 2000 }, {
+    kind: "prompt",
+    session: 0,
+  }]);
+  const store = recordAll(obs);
+  assert.deepEqual(store.turns("s0").map((t) => t.outcome), ["abandoned", "open"]);
+  const first = store.turns("s0")[0]!.turn_id;
+  store.record({
+    ...obs.at(-1)!,
+    key: "late-stop",
+    event: "Stop",
+    turn_id: first,
+    payload: { turn_id: first, stop_hook_active: false },
+  });
+  assert.deepEqual(store.turns("s0").map((t) => t.outcome), ["abandoned", "open"]);
+  assert.match(store.contradictions("s0")[0]!.reason, /Stop for a turn already abandoned/);
+});

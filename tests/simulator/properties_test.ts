@@ -120,6 +120,8 @@ interface ModelSession {
   open: boolean;
   started: boolean;
   lastSeen: number;
+  /** The last turn was abandoned by a stale-busy repair: a later event of it takes the repair back. */
+  repaired: boolean;
 }
 interface Model {
   now: number;
@@ -138,10 +140,22 @@ function repairStale(m: Model): void {
   for (const s of m.sessions.values()) {
     if (s.status === "busy" && s.lastSeen < m.now - STALE) {
       s.status = "online";
-      if (s.open) s.outcomes[s.outcomes.length - 1] = "abandoned";
+      if (s.open) {
+        s.outcomes[s.outcomes.length - 1] = "abandoned";
+        s.repaired = true;
+      }
       s.open = false;
     }
   }
+}
+
+/** Evidence wins over a stale-busy repair: the turn is open again. */
+function revive(s: ModelSession): void {
+  if (!s.repaired) return;
+  s.repaired = false;
+  s.outcomes[s.outcomes.length - 1] = "open";
+  s.open = true;
+  s.status = "busy";
 }
 
 /**
@@ -190,7 +204,10 @@ function deliver(
 const ms = (m: Model, sid: string): ModelSession => {
   let s = m.sessions.get(sid);
   if (!s) {
-    m.sessions.set(sid, s = { status: "online", outcomes: [], open: false, started: false, lastSeen: m.now });
+    m.sessions.set(
+      sid,
+      s = { status: "online", outcomes: [], open: false, started: false, lastSeen: m.now, repaired: false },
+    );
   }
   return s;
 };
@@ -233,6 +250,7 @@ class Prompt extends Checked {
     deliver(m, r, "UserPromptSubmit", this.sid, turnOf(r, this.sid), { prompt: "p" }, () => {
       const s = ms(m, this.sid);
       if (s.open) s.outcomes[s.outcomes.length - 1] = "interrupted"; // Codex < 0.150: Esc fired nothing
+      s.repaired = false;
       s.outcomes.push("open");
       s.open = true;
       s.status = "busy";
@@ -250,11 +268,11 @@ class Tool extends Checked {
     return m.sessions.get(this.sid)?.open === true;
   }
   step(m: Model, r: Real) {
-    // After a stale repair the turn is abandoned: the store records a contradiction, nothing changes.
+    // A tool event after a stale repair shows the turn was alive after all.
     deliver(m, r, "PostToolUse", this.sid, turnOf(r, this.sid), {
       tool_name: "Bash",
       tool_use_id: `c${keySeq}`,
-    }, () => {});
+    }, () => revive(ms(m, this.sid)));
   }
   describe(): string {
     return `tool(${this.sid})`;
@@ -270,7 +288,7 @@ class Stop extends Checked {
   step(m: Model, r: Real) {
     deliver(m, r, "Stop", this.sid, turnOf(r, this.sid), { stop_hook_active: false }, () => {
       const s = ms(m, this.sid);
-      if (!s.open) return; // repaired meanwhile: a contradiction
+      revive(s);
       s.outcomes[s.outcomes.length - 1] = "completed";
       s.open = false;
       s.status = "online";
@@ -291,7 +309,7 @@ class Interrupt extends Checked {
     if (!this.fires) return; // Codex < 0.150: nothing at all
     deliver(m, r, "Interrupt", this.sid, turnOf(r, this.sid), {}, () => {
       const s = ms(m, this.sid);
-      if (!s.open) return;
+      revive(s);
       s.outcomes[s.outcomes.length - 1] = "interrupted";
       s.open = false;
       s.status = "online";
@@ -312,6 +330,7 @@ class End extends Checked {
     deliver(m, r, "SessionEnd", this.sid, null, { reason: "other" }, () => {
       const s = ms(m, this.sid);
       if (s.open) s.outcomes[s.outcomes.length - 1] = "abandoned";
+      s.repaired = false;
       s.open = false;
       s.status = "offline";
     });
