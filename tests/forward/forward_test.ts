@@ -55,26 +55,16 @@ function fill(obs: Observation[], config: ForwardConfig): Store {
 type Captured = { url: string; headers: Headers; body: Record<string, unknown> };
 function server(handler: (req: Captured, n: number) => Response | Promise<Response>) {
   const seen: Captured[] = [];
-  const s = setupServer(
-    http.post(`${NEO}/store`, async ({ request }) => {
-      const c = {
-        url: request.url,
-        headers: request.headers,
-        body: await request.json() as Record<string, unknown>,
-      };
-      seen.push(c);
-      return handler(c, seen.length);
-    }),
-    http.post(`${OTLP}/v1/:signal`, async ({ request }) => {
-      const c = {
-        url: request.url,
-        headers: request.headers,
-        body: await request.json() as Record<string, unknown>,
-      };
-      seen.push(c);
-      return handler(c, seen.length);
-    }),
-  );
+  const capture = async ({ request }: { request: Request }) => {
+    const c = {
+      url: request.url,
+      headers: request.headers,
+      body: await request.json() as Record<string, unknown>,
+    };
+    seen.push(c);
+    return handler(c, seen.length);
+  };
+  const s = setupServer(http.post(`${NEO}/store`, capture), http.post(`${OTLP}/v1/:signal`, capture));
   s.listen({ onUnhandledRequest: "error" });
   return { seen, close: () => s.close() };
 }

@@ -41,6 +41,37 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
+/** One observation of `event`, as a hook would journal it at time `at` (ms). */
+export function observation(
+  event: Observation["event"],
+  sid: string,
+  turn: string | null,
+  payload: Record<string, unknown>,
+  at: number,
+  extra: Partial<Observation> = {},
+): Observation {
+  const full = {
+    session_id: sid,
+    cwd: "/w",
+    hook_event_name: event,
+    ...(turn ? { turn_id: turn } : {}),
+    ...payload,
+  };
+  return {
+    key: idempotencyKey(event, full),
+    event,
+    session_id: sid,
+    turn_id: turn,
+    observed_at: new Date(at).toISOString(),
+    payload: full,
+    pid: 4242,
+    failure: null,
+    blocked: false,
+    hint_threshold: 2,
+    ...extra,
+  };
+}
+
 /** Turns steps into observations, following Codex's ordering rules. */
 export function materialise(steps: Step[], t0 = Date.parse("2026-11-21T00:00:00Z")): Observation[] {
   let now = t0;
@@ -57,26 +88,7 @@ export function materialise(steps: Step[], t0 = Date.parse("2026-11-21T00:00:00Z
     extra: Partial<Observation> = {},
   ) => {
     now += 1000;
-    const full = {
-      session_id: sid,
-      cwd: "/w",
-      hook_event_name: event,
-      ...(turn ? { turn_id: turn } : {}),
-      ...payload,
-    };
-    out.push({
-      key: idempotencyKey(event, full),
-      event,
-      session_id: sid,
-      turn_id: turn,
-      observed_at: new Date(now).toISOString(),
-      payload: full,
-      pid: 4242,
-      failure: null,
-      blocked: false,
-      hint_threshold: 2,
-      ...extra,
-    });
+    out.push(observation(event, sid, turn, payload, now, extra));
   };
   for (const st of steps) {
     if (st.kind === "wait") {

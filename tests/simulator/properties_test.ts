@@ -13,9 +13,9 @@ import { parseNotifyObject } from "../../codex/notify.ts";
 import type { Observation } from "../../lifecycle/model.ts";
 import { observeHook, observeNotify } from "../../lifecycle/observe.ts";
 import { makeScrubber } from "../../lifecycle/scrub.ts";
-import { idempotencyKey, Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store.ts";
 import { readRecorded, RECORDED_NAMES } from "../harness/sessions.ts";
-import { history } from "../lifecycle/_histories.ts";
+import { history, observation } from "../lifecycle/_histories.ts";
 
 const RUNS = 1000;
 const STALE = 1800_000;
@@ -175,26 +175,10 @@ function deliver(
   m.now += 1000;
   repairStale(m);
   apply();
-  const full = {
-    session_id: sid,
-    cwd: "/w",
-    hook_event_name: event,
-    ...(turn ? { turn_id: turn } : {}),
-    ...payload,
-    n: keySeq++,
-  };
-  const o: Observation = {
-    key: idempotencyKey(event, full),
-    event,
-    session_id: sid,
-    turn_id: turn,
-    observed_at: new Date(m.now).toISOString(),
-    payload: full,
+  const o = observation(event, sid, turn, { ...payload, n: keySeq++ }, m.now, {
     pid: null,
-    failure: null,
-    blocked: false,
     hint_threshold: 0,
-  };
+  });
   r.store.record(o, { now: o.observed_at, staleBusyMs: STALE });
   r.last = o;
   const s = m.sessions.get(sid);
