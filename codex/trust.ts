@@ -9,7 +9,7 @@
 import { sha256Hex } from "./_sha256.ts";
 import { canonicalJson } from "./canonical.ts";
 import { eventLabel, type HookEventName } from "./events.ts";
-import type { HookHandler, MatcherGroup } from "./hooks_json.ts";
+import type { HookHandler, MatcherGroup, ResolvedHandler } from "./hooks_json.ts";
 
 /** Events whose `additionalContextLimit` is part of the identity (when not 2500). */
 const CONTEXT_LIMIT_EVENTS: ReadonlySet<HookEventName> = new Set([
@@ -91,4 +91,19 @@ export function hookTrustHash(
 ): string {
   const bytes = canonicalJson(hookIdentity(event, group, handler));
   return `sha256:${sha256Hex(bytes)}`;
+}
+
+/**
+ * Whether the `[hooks.state]` table trusts a handler found at its position in
+ * `sourcePath`: its entry's `trusted_hash` equals the handler's hash.
+ */
+export function isTrusted(
+  state: Readonly<Record<string, unknown>>,
+  sourcePath: string,
+  h: Pick<ResolvedHandler, "event" | "groupIndex" | "handlerIndex" | "matcher" | "handler">,
+): boolean {
+  const entry = state[hookTrustKey(sourcePath, h.event, h.groupIndex, h.handlerIndex)];
+  const group = h.matcher !== undefined ? { matcher: h.matcher } : {};
+  return typeof entry === "object" && entry !== null &&
+    (entry as Record<string, unknown>).trusted_hash === hookTrustHash(h.event, group, h.handler);
 }

@@ -9,7 +9,8 @@
 import { join, resolve } from "node:path";
 import { HOOK_EVENTS, type HookEventName, isHookEventName } from "../codex/events.ts";
 import { LATEST_PROFILE, profileFor, type VersionProfile } from "../codex/profiles.ts";
-import { hookTrustHash, hookTrustKey } from "../codex/trust.ts";
+import { isTrusted } from "../codex/trust.ts";
+import type { HookHandler } from "../codex/hooks_json.ts";
 import { isObject } from "../codex/_validate.ts";
 import { type HandlerPlaces, HOOK_SCRIPTS, LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store.ts";
@@ -280,18 +281,15 @@ export function status(o: CommonOptions, p: Ports): StatusReportJson {
         (g.hooks as unknown[]).forEach((h, hi) => {
           if (!isObject(h) || typeof h.command !== "string") return;
           if (!h.command.includes(`${r.places.root}/hooks/${HOOK_SCRIPTS[event]}`)) return;
-          const key = hookTrustKey(r.hooksPath, event, gi, hi);
-          const entry = state[key];
-          const expected = hookTrustHash(event, {
-            ...(typeof g.matcher === "string" ? { matcher: g.matcher } : {}),
-          }, h as never);
-          handlers.push({
+          const matcher = typeof g.matcher === "string" ? g.matcher : undefined;
+          const trusted = isTrusted(state, r.hooksPath, {
             event,
-            group: gi,
-            handler: hi,
-            command: h.command,
-            trusted: isObject(entry) && entry.trusted_hash === expected,
+            groupIndex: gi,
+            handlerIndex: hi,
+            matcher,
+            handler: h as HookHandler,
           });
+          handlers.push({ event, group: gi, handler: hi, command: h.command, trusted });
         });
       });
     }

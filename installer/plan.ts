@@ -178,6 +178,7 @@ export function planInstall(
   ]);
   removeHandlers(table, ours);
   const handlers: Manifest["handlers"] = [];
+  const written: HookHandler[] = []; // the exact objects written: their trust hashes come from them
   for (const event of events) {
     const groups = (Array.isArray(table[event]) ? table[event] : (table[event] = [])) as MatcherGroup[];
     const handler: HookHandler = {
@@ -186,6 +187,7 @@ export function planInstall(
       timeout: HOOK_TIMEOUTS[event],
     };
     groups.push({ hooks: [handler] });
+    written.push(handler);
     handlers.push({
       event,
       group: groups.length - 1,
@@ -302,13 +304,10 @@ export function planInstall(
   }
 
   // Trust entries for exactly our handlers at their positions.
-  const trust = handlers.map((h) => {
-    const handler: HookHandler = { type: "command", command: h.command, timeout: h.timeout };
-    return [hookTrustKey(hooks.path, h.event, h.group, h.handler), hookTrustHash(h.event, {}, handler)] as [
-      string,
-      string,
-    ];
-  });
+  const trust = handlers.map((h, i): [string, string] => [
+    hookTrustKey(hooks.path, h.event, h.group, h.handler),
+    hookTrustHash(h.event, {}, written[i]!),
+  ]);
   const hooksTable = (isObject(intended.hooks) ? intended.hooks : undefined) as
     | Record<string, unknown>
     | undefined;

@@ -9,8 +9,8 @@
 
 import { parse as parseToml } from "smol-toml";
 import type { HookEventName } from "../codex/events.ts";
-import { type HookHandler, parseHooksJson, type ResolvedHandler } from "../codex/hooks_json.ts";
-import { hookTrustHash, hookTrustKey } from "../codex/trust.ts";
+import { parseHooksJson, type ResolvedHandler } from "../codex/hooks_json.ts";
+import { hookTrustKey, isTrusted } from "../codex/trust.ts";
 import type { VersionProfile } from "../codex/profiles.ts";
 import { isObject, type JsonObject } from "../codex/_validate.ts";
 
@@ -121,14 +121,9 @@ export function discover(codexHome: string, profile: VersionProfile): Discovery 
         skip("disabled");
         continue;
       }
-      if (profile.trustEnforced) {
-        const expected = hookTrustHash(h.event, {
-          ...(h.matcher !== undefined ? { matcher: h.matcher } : {}),
-        }, h.handler as HookHandler);
-        if (entry?.trusted_hash !== expected) {
-          skip("untrusted");
-          continue;
-        }
+      if (profile.trustEnforced && !isTrusted(state, src.path, h)) {
+        skip("untrusted");
+        continue;
       }
       handlers.push({ ...h, source: src.path, key });
     }
