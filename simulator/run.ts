@@ -166,12 +166,13 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
         });
       }
       await engine.settle();
+      // Sidecars are real processes: give an expected transport its time before reading.
+      if (step.step === "expect" && step.expect.transport !== undefined && hub) {
+        await waitFor(() => transportOf(hub, idOf(step.session)) === step.expect.transport, 10_000);
+      }
       const reports = read();
       if (step.step === "expect") {
-        if (step.expect.transport !== undefined && hub) {
-          await waitFor(() => transportOf(hub, idOf(step.session)) === step.expect.transport, 10_000);
-        }
-        const report = read().get(idOf(step.session));
+        const report = reports.get(idOf(step.session));
         const st = runner?.store ?? (report ? Store.open(places.stateDir) : undefined);
         const inbox = st ? st.deliveries(idOf(step.session)) : [];
         if (st && !runner) st.close();
