@@ -15,7 +15,7 @@
  */
 
 import { HOOK_EVENTS, type HookEventName, isHookEventName, MATCHER_FIELD } from "./events.ts";
-import { ContractError, isObject, type JsonObject, parseJsonText, typeName } from "./_validate.ts";
+import { ContractError, isObject, type JsonObject, parseJsonText, typeName } from "./json.ts";
 
 /** One handler, as written in the file (unknown keys kept). */
 export interface HookHandler {

@@ -14,4 +14,4 @@ export * from "./hooks_json.ts";
 export * from "./trust.ts";
 export * from "./canonical.ts";
 export * from "./profiles.ts";
-export { ContractError, isObject, type JsonObject } from "./_validate.ts";
+export { ContractError, isObject, type JsonObject } from "./json.ts";

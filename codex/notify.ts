@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ContractError, FieldReader, isObject, parseJsonText, typeName } from "./_validate.ts";
+import { ContractError, FieldReader, isObject, parseJsonText, typeName } from "./json.ts";
 
 /** The `agent-turn-complete` payload. Unknown fields are kept. */
 export interface NotifyPayload {

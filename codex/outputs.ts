@@ -11,7 +11,7 @@
  */
 
 import type { HookEventName } from "./events.ts";
-import { ContractError, isObject, type JsonObject, typeName } from "./_validate.ts";
+import { ContractError, isObject, type JsonObject, typeName } from "./json.ts";
 
 /** Fields every event except PreToolUse, PermissionRequest and Interrupt accepts. */
 export interface UniversalOutput {

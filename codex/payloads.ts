@@ -13,14 +13,7 @@
  */
 
 import { type HookEventName, isHookEventName } from "./events.ts";
-import {
-  ContractError,
-  FieldReader,
-  isObject,
-  type JsonObject,
-  parseJsonText,
-  typeName,
-} from "./_validate.ts";
+import { ContractError, FieldReader, isObject, type JsonObject, parseJsonText, typeName } from "./json.ts";
 
 /** Fields every hook payload carries. Unknown fields are kept. */
 export interface CommonPayload {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { sha256Hex } from "./_sha256.ts";
+import { sha256Hex } from "./sha256.ts";
 import { canonicalJson } from "./canonical.ts";
 import { eventLabel, type HookEventName } from "./events.ts";
 import type { HookHandler, MatcherGroup, ResolvedHandler } from "./hooks_json.ts";

@@ -11,7 +11,7 @@ import { HOOK_EVENTS, type HookEventName, isHookEventName } from "../codex/event
 import { LATEST_PROFILE, profileFor, type VersionProfile } from "../codex/profiles.ts";
 import { isTrusted } from "../codex/trust.ts";
 import type { HookHandler } from "../codex/hooks_json.ts";
-import { isObject } from "../codex/_validate.ts";
+import { isObject } from "../codex/json.ts";
 import { type HandlerPlaces, HOOK_SCRIPTS, LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store.ts";
 import { forwardConfig } from "../lifecycle/forward.ts";

@@ -12,7 +12,7 @@ import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
 import { type HookHandler, type MatcherGroup, parseHooksJson } from "../codex/hooks_json.ts";
 import { hookTrustHash, hookTrustKey } from "../codex/trust.ts";
 import type { VersionProfile } from "../codex/profiles.ts";
-import { isObject } from "../codex/_validate.ts";
+import { isObject } from "../codex/json.ts";
 import { type HandlerPlaces, HOOK_TIMEOUTS, hookCommand, notifyArgv } from "../hooks/handlers.ts";
 import {
   appendTrustTables,

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { sha256Hex } from "../codex/_sha256.ts";
+import { sha256Hex } from "../codex/sha256.ts";
 import type { Changes, Observation, SessionRow, TurnRow } from "./model.ts";
 
 /** Where to forward, from the environment. */

@@ -6,7 +6,7 @@
  */
 
 import type { HookEventName } from "../codex/events.ts";
-import type { JsonObject } from "../codex/_validate.ts";
+import type { JsonObject } from "../codex/json.ts";
 
 /** Events lifeline journals: Codex hook events, notify, and lifeline's own repairs. */
 export type LifelineEvent = HookEventName | "Notify" | "StaleBusyRepair" | "ProcessGone";

@@ -8,7 +8,7 @@
 
 import type { HookPayload } from "../codex/payloads.ts";
 import type { NotifyPayload } from "../codex/notify.ts";
-import type { JsonObject } from "../codex/_validate.ts";
+import type { JsonObject } from "../codex/json.ts";
 import type { Observation } from "./model.ts";
 import type { Scrubber } from "./scrub.ts";
 import { detectToolFailure, ERROR_NOTIFY_TYPES, findCommandInTranscript } from "./failures.ts";

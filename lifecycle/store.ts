@@ -9,7 +9,7 @@
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { sha256Hex } from "../codex/_sha256.ts";
+import { sha256Hex } from "../codex/sha256.ts";
 import { canonicalJson } from "../codex/canonical.ts";
 import type {
   Changes,

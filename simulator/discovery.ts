@@ -12,7 +12,7 @@ import type { HookEventName } from "../codex/events.ts";
 import { parseHooksJson, type ResolvedHandler } from "../codex/hooks_json.ts";
 import { hookTrustKey, isTrusted } from "../codex/trust.ts";
 import type { VersionProfile } from "../codex/profiles.ts";
-import { isObject, type JsonObject } from "../codex/_validate.ts";
+import { isObject, type JsonObject } from "../codex/json.ts";
 
 /** A handler that will run, with where it came from. */
 export interface DiscoveredHandler extends ResolvedHandler {

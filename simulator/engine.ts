@@ -13,8 +13,8 @@ import type { HookEventName } from "../codex/events.ts";
 import { matcherInput, matcherMatches } from "../codex/hooks_json.ts";
 import type { VersionProfile } from "../codex/profiles.ts";
 import { effectiveTimeout } from "../codex/trust.ts";
-import type { JsonObject } from "../codex/_validate.ts";
-import { sha256Hex } from "../codex/_sha256.ts";
+import type { JsonObject } from "../codex/json.ts";
+import { sha256Hex } from "../codex/sha256.ts";
 import type { DiscoveredHandler, Discovery } from "./discovery.ts";
 import { type Interpretation, interpretRun, type RunStatus } from "./interpret.ts";
 

@@ -7,7 +7,7 @@
 
 import type { HookEventName } from "../codex/events.ts";
 import { outputProblems } from "../codex/outputs.ts";
-import { isObject } from "../codex/_validate.ts";
+import { isObject } from "../codex/json.ts";
 
 /** The status Codex reports for a run (`HookCompleted`). */
 export type RunStatus = "completed" | "failed" | "blocked" | "timed_out";

@@ -19,7 +19,7 @@
 
 import { isHookEventName } from "../codex/events.ts";
 import { PROFILES, type VersionProfile } from "../codex/profiles.ts";
-import { isObject, type JsonObject, typeName } from "../codex/_validate.ts";
+import { isObject, type JsonObject, typeName } from "../codex/json.ts";
 
 /** The format version this simulator reads. */
 export const SCENARIO_VERSION = 1;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { sha256Hex } from "../../codex/_sha256.ts";
+import { sha256Hex } from "../../codex/sha256.ts";
 
 async function reference(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", bytes);

@@ -14,7 +14,7 @@ import { makeScrubber } from "../../lifecycle/scrub.ts";
 import { Store } from "../../lifecycle/store.ts";
 import { statusReport, statusTable } from "../../lifecycle/status.ts";
 import { readRecorded } from "../harness/sessions.ts";
-import { history } from "../lifecycle/_histories.ts";
+import { history } from "../harness/histories.ts";
 
 const NEO = "http://neotoma.test";
 const OTLP = "http://otel.test:4318";

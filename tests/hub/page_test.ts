@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startHub } from "../../hub/server.ts";
 import { Store } from "../../lifecycle/store.ts";
-import { materialise } from "../lifecycle/_histories.ts";
+import { materialise } from "../harness/histories.ts";
 import { sandbox } from "../harness/hook_process.ts";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => {

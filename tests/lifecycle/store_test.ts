@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Observation } from "../../lifecycle/model.ts";
 import { idempotencyKey, Store, type Upkeep } from "../../lifecycle/store.ts";
-import { history, materialise } from "./_histories.ts";
+import { history, materialise } from "../harness/histories.ts";
 
 const STALE_MS = 1800 * 1000;
 const upkeepAt = (o: Observation): Upkeep => ({ now: o.observed_at, staleBusyMs: STALE_MS });

@@ -15,7 +15,7 @@ import { observeHook, observeNotify } from "../../lifecycle/observe.ts";
 import { makeScrubber } from "../../lifecycle/scrub.ts";
 import { Store } from "../../lifecycle/store.ts";
 import { readRecorded, RECORDED_NAMES } from "../harness/sessions.ts";
-import { history, observation } from "../lifecycle/_histories.ts";
+import { history, observation } from "../harness/histories.ts";
 
 const RUNS = 1000;
 const STALE = 1800_000;
