@@ -14,7 +14,7 @@ import type { HookHandler } from "../codex/hooks_json.ts";
 import { isObject } from "../codex/json.ts";
 import { type HandlerPlaces, HOOK_SCRIPTS, LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store.ts";
-import { forwardConfig } from "../lifecycle/forward.ts";
+import { readSettings } from "../lifecycle/settings.ts";
 import { discover } from "../simulator/discovery.ts";
 import { unifiedDiff } from "./diff.ts";
 import type { InstallerFs } from "./fs.ts";
@@ -87,9 +87,9 @@ export class UsageError extends Error {
 
 /** Resolves the options against the environment. */
 export function resolveOptions(o: CommonOptions, p: Ports): Resolved {
-  const home = p.env("HOME") ?? ".";
-  const codexHome = resolve(o.codexHome ?? p.env("CODEX_HOME") ?? join(home, ".codex"));
-  const stateDir = resolve(o.stateDir ?? p.env("LIFELINE_STATE_DIR") ?? join(home, ".lifeline"));
+  const settings = readSettings(p.env);
+  const codexHome = resolve(o.codexHome ?? settings.codexHome);
+  const stateDir = resolve(o.stateDir ?? settings.stateDir);
   let events: HookEventName[] = [...HOOK_EVENTS];
   if (o.events !== undefined) {
     const names = o.events.split(",").map((s) => s.trim()).filter(Boolean);
@@ -112,7 +112,7 @@ export function resolveOptions(o: CommonOptions, p: Ports): Resolved {
     }
   }
   // Forwarding targets configured now: the hooks may reach them to flush their own records.
-  const fwd = forwardConfig(p.env);
+  const fwd = settings.forward;
   const netHosts = [fwd?.neotoma?.url, fwd?.otlp?.endpoint].filter((u): u is string => !!u).map((u) =>
     new URL(u).host
   );
