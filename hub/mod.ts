@@ -10,6 +10,7 @@ import { type Hub, startHub } from "./server.ts";
 export { type Hub, type HubOptions, type HubSession, hubToken, startHub } from "./server.ts";
 export { backoffMs, runSidecar } from "./sidecar.ts";
 export { CLOSE, parseSidecarFrame } from "./protocol.ts";
+export { heartbeatPath, type HubInfo, hubInUse, readHubInfo } from "./sidecar_files.ts";
 
 if (import.meta.main) {
   const home = Deno.env.get("HOME") ?? ".";

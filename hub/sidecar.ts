@@ -5,14 +5,15 @@
  * exponential backoff (min(2^(n-1), 30) s); exits when the Codex process is
  * gone (recording the session offline) or the session has ended.
  *
- * Started detached by the hooks (`hooks/_sidecar.ts`) when the hub is in use.
- * Imports nothing from npm.
+ * Started detached by the hooks (`hooks/_sidecar.ts`) when the hub is in use;
+ * the files they share are in `hub/sidecar_files.ts`. Imports nothing from npm:
+ * it runs with `--no-config`, so no import map either.
  *
  * @module
  */
 
 import { Store } from "../lifecycle/store.ts";
-import { heartbeatPath, readHubInfo } from "../hooks/_sidecar.ts";
+import { readHubInfo, readHubToken, removeHeartbeat, writeHeartbeat } from "./sidecar_files.ts";
 import type { HubFrame } from "./protocol.ts";
 
 /** Backoff before reconnect attempt `n` (1-based), in ms. */
@@ -38,10 +39,9 @@ export async function pidAlive(pid: number): Promise<boolean> {
 export async function runSidecar(
   o: { stateDir: string; sessionId: string; codexPid: number | null; hubUrl?: string },
 ): Promise<string> {
-  const hb = heartbeatPath(o.stateDir, o.sessionId);
   const beat = () => {
     try {
-      Deno.writeTextFileSync(hb, String(Deno.pid), { mode: 0o600 });
+      writeHeartbeat(o.stateDir, o.sessionId, String(Deno.pid));
     } catch { /* the state dir went away */ }
   };
   beat();
@@ -65,10 +65,7 @@ export async function runSidecar(
   const connect = () => {
     const info = readHubInfo(o.stateDir);
     const base = o.hubUrl || info?.url;
-    let token = "";
-    try {
-      token = Deno.readTextFileSync(`${o.stateDir}/hub.token`).trim();
-    } catch { /* no hub yet */ }
+    const token = readHubToken(o.stateDir) ?? ""; // none yet: no hub has started here
     if (!base || !token) return scheduleReconnect();
     const ws = new WebSocket(base.replace(/^http/, "ws") + "/ws");
     socket = ws;
@@ -119,9 +116,7 @@ export async function runSidecar(
     socket?.close(1000, stopped);
   } catch { /* gone */ }
   store.close();
-  try {
-    Deno.removeSync(hb);
-  } catch { /* gone */ }
+  removeHeartbeat(o.stateDir, o.sessionId);
   return stopped;
 }
 

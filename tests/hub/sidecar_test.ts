@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startHub } from "../../hub/server.ts";
 import { backoffMs } from "../../hub/sidecar.ts";
-import { heartbeatPath } from "../../hooks/_sidecar.ts";
+import { heartbeatPath } from "../../hub/sidecar_files.ts";
 import { Store } from "../../lifecycle/store.ts";
 import { runHookProcess, sandbox } from "../harness/hook_process.ts";
 
