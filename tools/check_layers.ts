@@ -199,7 +199,7 @@ export function violations(es: Edge[], files: string[], read: (rel: string) => s
         at(e, "R1", `imports ${e.to}: only bench/, tools/ and tests/ import the root mod.ts`);
       }
     } else if (!(from in RANKS && to in RANKS)) {
-      at(e, "R1", `imports ${e.to}: ${from || "."}/ or ${to}/ is not a ranked folder`);
+      at(e, "R1", `imports ${e.to}: ${from}/ or ${to}/ is not a ranked folder`);
     } else if (!(RANKS[to]! < RANKS[from]! || (from === "tests" && RANKS[to] === RANKS.tests))) {
       at(e, "R1", `imports ${e.to}: ${from}/ (L${RANKS[from]}) may not import ${to}/ (L${RANKS[to]})`);
     }
@@ -207,7 +207,11 @@ export function violations(es: Edge[], files: string[], read: (rel: string) => s
   }
   // R4: walk each hook's graph; report the import that brings a package in, once per site.
   const next = new Map<string, Edge[]>();
-  for (const e of es) next.set(e.from, [...(next.get(e.from) ?? []), e]);
+  for (const e of es) {
+    const list = next.get(e.from);
+    if (list) list.push(e);
+    else next.set(e.from, [e]);
+  }
   const sites = new Map<string, { e: Edge; hooks: string[] }>();
   for (const hook of hookEntries(files, read)) {
     const seen = new Set([hook]);
