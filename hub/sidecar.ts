@@ -3,7 +3,8 @@
  * delivers into the session's inbox (the next hook hands it to Codex), and
  * beats a heartbeat file so hooks can tell it lives. Reconnects with capped
  * exponential backoff (min(2^(n-1), 30) s); exits when the Codex process is
- * gone (recording the session offline) or the session has ended.
+ * gone (recording the session offline), the session has ended, or the state
+ * dir was removed (nothing is left to deliver into).
  *
  * Started detached by the hooks (`hooks/_sidecar.ts`) when the hub is in use;
  * the files they share are in `hub/sidecar_files.ts`. Imports nothing from npm:
@@ -26,6 +27,9 @@ export async function pidAlive(pid: number): Promise<boolean> {
   try {
     const out = await new Deno.Command("sh", {
       args: ["-c", `kill -0 ${pid} 2>/dev/null`],
+      // The sidecar inherits the starting hook's cwd, which may since have been removed; spawning there
+      // fails, and a sidecar that can never tell would outlive its Codex.
+      cwd: "/",
       stdout: "null",
       stderr: "null",
     }).output();
@@ -35,7 +39,7 @@ export async function pidAlive(pid: number): Promise<boolean> {
   }
 }
 
-/** Runs the sidecar until Codex or the session is gone. */
+/** Runs the sidecar until Codex, the session or the state dir is gone. */
 export async function runSidecar(
   o: { stateDir: string; sessionId: string; codexPid: number | null; hubUrl?: string },
 ): Promise<string> {
@@ -49,7 +53,16 @@ export async function runSidecar(
   let socket: WebSocket | undefined;
   let attempt = 0;
   const store = Store.open(o.stateDir);
+  const stateDirGone = () => {
+    try {
+      Deno.statSync(o.stateDir);
+      return false;
+    } catch (e) {
+      return e instanceof Deno.errors.NotFound;
+    }
+  };
   const check = async () => {
+    if (stateDirGone()) return (stopped = `the state dir ${o.stateDir} is gone`);
     beat();
     const s = store.session(o.sessionId);
     if (s?.status === "offline") return (stopped = `the session ended (${s.end_reason ?? "unknown"})`);
