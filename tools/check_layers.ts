@@ -213,7 +213,12 @@ export function violations(es: Edge[], files: string[], read: (rel: string) => s
     else next.set(e.from, [e]);
   }
   const sites = new Map<string, { e: Edge; hooks: string[] }>();
-  for (const hook of hookEntries(files, read)) {
+  const hooks = hookEntries(files, read);
+  if (files.some((f) => f.startsWith("hooks/")) && hooks.length === 0) {
+    // Without entries R4 would pass vacuously: say so instead.
+    throw new Error("Cannot check R4: no hook entry in hooks/ (a hooks/*.ts with an import.meta.main block)");
+  }
+  for (const hook of hooks) {
     const seen = new Set([hook]);
     const queue = [hook];
     while (queue.length) {
@@ -273,7 +278,13 @@ if (import.meta.main) {
       known = parseKnown(Deno.readTextFileSync(knownPath));
     } catch { /* no allow-list: every violation counts */ }
   }
-  const found = await checkLayers(root);
+  let found: Violation[];
+  try {
+    found = await checkLayers(root);
+  } catch (e) {
+    Deno.stderr.writeSync(new TextEncoder().encode(`layers: ${(e as Error).message}\n`));
+    Deno.exit(2);
+  }
   const fresh = found.filter((v) => !known.has(violationKey(v)));
   const write = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
   for (const v of fresh) write(formatViolation(v));
