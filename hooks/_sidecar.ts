@@ -1,49 +1,29 @@
 /**
- * Keeping a session's hub sidecar alive, from the hooks' side: whether the
- * hub is in use, whether the session's sidecar beats, and starting it
- * detached when it does not. A user without a hub gets no extra process.
+ * Keeping a session's hub sidecar alive, from the hooks' side: when the hub
+ * is in use and the session's sidecar does not beat, start it detached. A
+ * user without a hub gets no extra process. The files this relies on
+ * (`hub.json`, heartbeats) belong to the hub: `hub/sidecar_files.ts`.
  *
  * @module
  */
 
-/** A sidecar whose heartbeat is older than this is taken for dead. */
-export const HEARTBEAT_STALE_MS = 10_000;
+import {
+  hubInUse,
+  sidecarAlive,
+  sidecarScriptPath,
+  sidecarsDir,
+  writeHeartbeat,
+} from "../hub/sidecar_files.ts";
 
-/** Where a session's sidecar heartbeat lives. */
-export function heartbeatPath(stateDir: string, sessionId: string): string {
-  return `${stateDir}/sidecars/${encodeURIComponent(sessionId)}.heartbeat`;
-}
-
-/** What the hub writes while it runs. */
-export interface HubInfo {
-  url: string;
-  pid: number;
-  started_at: string;
-}
-
-/** The running hub as recorded in the state dir, if any. */
-export function readHubInfo(stateDir: string): HubInfo | undefined {
-  try {
-    return JSON.parse(Deno.readTextFileSync(`${stateDir}/hub.json`)) as HubInfo;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the hub is in use: `LIFELINE_HUB_URL` is set or a hub has written `hub.json`. */
-export function hubInUse(stateDir: string, hubUrl: string | undefined): boolean {
-  return (hubUrl !== undefined && hubUrl !== "") || readHubInfo(stateDir) !== undefined;
-}
-
-/** Whether the session's sidecar beat recently. */
-export function sidecarAlive(stateDir: string, sessionId: string, now: number): boolean {
-  try {
-    const m = Deno.statSync(heartbeatPath(stateDir, sessionId)).mtime;
-    return m !== null && now - m.getTime() < HEARTBEAT_STALE_MS;
-  } catch {
-    return false;
-  }
-}
+// Re-exported while other folders still import them from here; new code imports hub/sidecar_files.ts.
+export {
+  HEARTBEAT_STALE_MS,
+  heartbeatPath,
+  type HubInfo,
+  hubInUse,
+  readHubInfo,
+  sidecarAlive,
+} from "../hub/sidecar_files.ts";
 
 /** The `deno run` arguments of a sidecar (least privilege: the state dir, loopback, `sh` for `kill -0`). */
 export function sidecarArgs(
@@ -87,11 +67,10 @@ export function ensureSidecar(o: {
     return false;
   }
   try {
-    Deno.mkdirSync(`${o.stateDir}/sidecars`, { recursive: true, mode: 0o700 });
+    Deno.mkdirSync(sidecarsDir(o.stateDir), { recursive: true, mode: 0o700 });
     // Claim the start with the heartbeat file, so that concurrent hooks start one sidecar.
-    const hb = heartbeatPath(o.stateDir, o.sessionId);
-    Deno.writeTextFileSync(hb, "starting", { mode: 0o600 });
-    const script = decodeURIComponent(new URL("../hub/sidecar.ts", import.meta.url).pathname);
+    writeHeartbeat(o.stateDir, o.sessionId, "starting");
+    const script = sidecarScriptPath();
     const child = new Deno.Command(deno, {
       args: sidecarArgs({ stateDir: o.stateDir, sessionId: o.sessionId, codexPid: o.codexPid, script }),
       stdin: "null",

@@ -11,6 +11,7 @@ import { readSettings } from "../lifecycle/settings.ts";
 export { type Hub, type HubOptions, type HubSession, hubToken, startHub } from "./server.ts";
 export { backoffMs, runSidecar } from "./sidecar.ts";
 export { CLOSE, parseSidecarFrame } from "./protocol.ts";
+export { heartbeatPath, type HubInfo, hubInUse, readHubInfo } from "./sidecar_files.ts";
 
 if (import.meta.main) {
   const { stateDir, hubPort: port, queueTtlSeconds: ttl, queueCap: cap } = readSettings((k) =>

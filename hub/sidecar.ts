@@ -3,16 +3,18 @@
  * delivers into the session's inbox (the next hook hands it to Codex), and
  * beats a heartbeat file so hooks can tell it lives. Reconnects with capped
  * exponential backoff (min(2^(n-1), 30) s); exits when the Codex process is
- * gone (recording the session offline) or the session has ended.
+ * gone (recording the session offline), the session has ended, or the state
+ * dir was removed (nothing is left to deliver into).
  *
- * Started detached by the hooks (`hooks/_sidecar.ts`) when the hub is in use.
- * Imports nothing from npm.
+ * Started detached by the hooks (`hooks/_sidecar.ts`) when the hub is in use;
+ * the files they share are in `hub/sidecar_files.ts`. Imports nothing from npm:
+ * it runs with `--no-config`, so no import map either.
  *
  * @module
  */
 
 import { Store } from "../lifecycle/store.ts";
-import { heartbeatPath, readHubInfo } from "../hooks/_sidecar.ts";
+import { readHubInfo, readHubToken, removeHeartbeat, writeHeartbeat } from "./sidecar_files.ts";
 import type { HubFrame } from "./protocol.ts";
 
 /** Backoff before reconnect attempt `n` (1-based), in ms. */
@@ -25,6 +27,9 @@ export async function pidAlive(pid: number): Promise<boolean> {
   try {
     const out = await new Deno.Command("sh", {
       args: ["-c", `kill -0 ${pid} 2>/dev/null`],
+      // The sidecar inherits the starting hook's cwd, which may since have been removed; spawning there
+      // fails, and a sidecar that can never tell would outlive its Codex.
+      cwd: "/",
       stdout: "null",
       stderr: "null",
     }).output();
@@ -34,14 +39,13 @@ export async function pidAlive(pid: number): Promise<boolean> {
   }
 }
 
-/** Runs the sidecar until Codex or the session is gone. */
+/** Runs the sidecar until Codex, the session or the state dir is gone. */
 export async function runSidecar(
   o: { stateDir: string; sessionId: string; codexPid: number | null; hubUrl?: string },
 ): Promise<string> {
-  const hb = heartbeatPath(o.stateDir, o.sessionId);
   const beat = () => {
     try {
-      Deno.writeTextFileSync(hb, String(Deno.pid), { mode: 0o600 });
+      writeHeartbeat(o.stateDir, o.sessionId, String(Deno.pid));
     } catch { /* the state dir went away */ }
   };
   beat();
@@ -49,7 +53,16 @@ export async function runSidecar(
   let socket: WebSocket | undefined;
   let attempt = 0;
   const store = Store.open(o.stateDir);
+  const stateDirGone = () => {
+    try {
+      Deno.statSync(o.stateDir);
+      return false;
+    } catch (e) {
+      return e instanceof Deno.errors.NotFound;
+    }
+  };
   const check = async () => {
+    if (stateDirGone()) return (stopped = `the state dir ${o.stateDir} is gone`);
     beat();
     const s = store.session(o.sessionId);
     if (s?.status === "offline") return (stopped = `the session ended (${s.end_reason ?? "unknown"})`);
@@ -65,10 +78,7 @@ export async function runSidecar(
   const connect = () => {
     const info = readHubInfo(o.stateDir);
     const base = o.hubUrl || info?.url;
-    let token = "";
-    try {
-      token = Deno.readTextFileSync(`${o.stateDir}/hub.token`).trim();
-    } catch { /* no hub yet */ }
+    const token = readHubToken(o.stateDir) ?? ""; // none yet: no hub has started here
     if (!base || !token) return scheduleReconnect();
     const ws = new WebSocket(base.replace(/^http/, "ws") + "/ws");
     socket = ws;
@@ -119,9 +129,7 @@ export async function runSidecar(
     socket?.close(1000, stopped);
   } catch { /* gone */ }
   store.close();
-  try {
-    Deno.removeSync(hb);
-  } catch { /* gone */ }
+  removeHeartbeat(o.stateDir, o.sessionId);
   return stopped;
 }
 

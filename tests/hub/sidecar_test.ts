@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startHub } from "../../hub/server.ts";
 import { backoffMs } from "../../hub/sidecar.ts";
-import { heartbeatPath } from "../../hooks/_sidecar.ts";
+import { heartbeatPath, sidecarsDir } from "../../hub/sidecar_files.ts";
 import { Store } from "../../lifecycle/store.ts";
 import { runHookProcess, sandbox } from "../harness/hook_process.ts";
 
@@ -136,4 +136,86 @@ Deno.test({
       await sb.cleanup();
     }
   },
+});
+
+/** Starts `hub/sidecar.ts` as its own process in `cwd`, for a stand-in Codex that sleeps. */
+function spawnSidecar(cwd: string, stateDir: string, codexPid: number) {
+  const script = new URL("../../hub/sidecar.ts", import.meta.url).pathname;
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", script, `--state-dir=${stateDir}`, "--session=s", `--codex-pid=${codexPid}`],
+    cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+/**
+ * Waits until the sidecar beats for the second time: the first beat comes before it opens the store,
+ * the second from its check loop, once it runs. (The hook that starts a sidecar creates `sidecars/`.)
+ */
+async function running(stateDir: string, side: Deno.ChildProcess): Promise<void> {
+  const beat = () => {
+    try {
+      const hb = heartbeatPath(stateDir, "s");
+      return Deno.readTextFileSync(hb) === String(side.pid) ? Deno.statSync(hb).mtime!.getTime() : 0;
+    } catch {
+      return 0;
+    }
+  };
+  await until("the first heartbeat", () => beat() > 0);
+  const first = beat();
+  await until("the second heartbeat", () => beat() > first);
+}
+
+/** Waits for a process to exit; fails (and kills it) when it outlives `ms`. */
+async function exits(child: Deno.ChildProcess, what: string, ms = 20_000): Promise<Deno.CommandStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
+  const status = await Promise.race([child.status, late]);
+  clearTimeout(timer);
+  if (status) return status;
+  child.kill("SIGKILL");
+  await child.status;
+  throw new Error(`the sidecar did not exit within ${ms} ms after ${what}`);
+}
+
+Deno.test("a sidecar whose cwd was removed still notices that Codex is gone, and exits", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lifeline-sidecar-cwd-" });
+  const codex = new Deno.Command("sleep", { args: ["600"], stdin: "null", stdout: "null", stderr: "null" })
+    .spawn();
+  try {
+    const stateDir = `${dir}/state`;
+    Deno.mkdirSync(`${dir}/cwd`, { recursive: true });
+    Deno.mkdirSync(sidecarsDir(stateDir), { recursive: true });
+    const side = spawnSidecar(`${dir}/cwd`, stateDir, codex.pid);
+    await running(stateDir, side);
+    Deno.removeSync(`${dir}/cwd`); // like a hook run from a workspace that is deleted later
+    codex.kill("SIGKILL");
+    await codex.status;
+    assert.equal((await exits(side, "its Codex died")).code, 0);
+  } finally {
+    try {
+      codex.kill("SIGKILL");
+    } catch { /* already dead */ }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a sidecar exits when its state dir is removed, though its Codex lives", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lifeline-sidecar-state-" });
+  const codex = new Deno.Command("sleep", { args: ["600"], stdin: "null", stdout: "null", stderr: "null" })
+    .spawn();
+  try {
+    const stateDir = `${dir}/state`;
+    Deno.mkdirSync(sidecarsDir(stateDir), { recursive: true });
+    const side = spawnSidecar(dir, stateDir, codex.pid);
+    await running(stateDir, side);
+    Deno.removeSync(stateDir, { recursive: true });
+    assert.equal((await exits(side, "its state dir was removed")).code, 0);
+  } finally {
+    codex.kill("SIGKILL");
+    await codex.status;
+    await Deno.remove(dir, { recursive: true });
+  }
 });

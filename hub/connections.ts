@@ -1,0 +1,168 @@
+/**
+ * The sidecars' WebSocket connections (`/ws`, frames in `hub/protocol.ts`):
+ * one connection per session (a newer one replaces the older), acknowledged
+ * delivery, the queue replayed on connect, and pings that drop a silent
+ * sidecar. A dropped connection only changes the session's `transport`, never
+ * its status: the session may well be alive, and its sidecar reconnects.
+ *
+ * @module
+ */
+
+import type { Store } from "../lifecycle/store.ts";
+import { CLOSE, type HubFrame, parseSidecarFrame } from "./protocol.ts";
+import { timingSafeEqual } from "./auth.ts";
+
+/** A message on its way to a session. */
+export interface OutgoingMessage {
+  id: string;
+  kind: "notify" | "ask";
+  text: string;
+  created_at: string;
+}
+
+/** How a delivery went: acknowledged, sent but not acknowledged in time, or no sidecar to send to. */
+export type DeliveryResult = "delivered" | "unacknowledged" | "not_connected";
+
+/** Options of {@link connections}. */
+export interface ConnectionOptions {
+  store: Store;
+  token: string;
+  now: () => Date;
+  /** How long to wait for a sidecar's ack. */
+  ackTimeoutMs: number;
+  /** Ping interval; a sidecar silent for 2.5 intervals is dropped. */
+  pingMs: number;
+}
+
+/** The hub's live sidecar connections. */
+export interface Connections {
+  /** Serves an upgraded `/ws` socket: the first frame must be a `connect` with the token. */
+  accept(socket: WebSocket): void;
+  has(sessionId: string): boolean;
+  /** Sessions with a connected sidecar. */
+  sessionIds(): string[];
+  count(): number;
+  deliver(sessionId: string, m: OutgoingMessage): Promise<DeliveryResult>;
+  /** Closes a session's connection from the hub's side (a transport drop); the sidecar reconnects. */
+  drop(sessionId: string): boolean;
+  /** Stops pinging and closes every connection, leaving the sessions' transport as it was. */
+  close(): void;
+}
+
+interface Conn {
+  socket: WebSocket;
+  sessionId: string;
+  acks: Map<string, () => void>;
+  lastSeen: number;
+}
+
+function closeQuietly(socket: WebSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch { /* already closed */ }
+}
+
+/** Starts the connection registry (and its pinger; {@link Connections.close} stops it). */
+export function connections(o: ConnectionOptions): Connections {
+  const { store, now } = o;
+  const conns = new Map<string, Conn>();
+  let closing = false;
+
+  const send = (c: Conn, f: HubFrame) => {
+    try {
+      c.socket.send(JSON.stringify(f));
+    } catch { /* closing */ }
+  };
+
+  /** Hands a message to a connected sidecar; resolves true on ack. */
+  const deliverTo = (c: Conn, m: OutgoingMessage): Promise<boolean> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        c.acks.delete(m.id);
+        resolve(false);
+      }, o.ackTimeoutMs);
+      c.acks.set(m.id, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      send(c, { type: "deliver", ...m });
+    });
+
+  const replayQueue = async (c: Conn) => {
+    for (const q of store.queued(c.sessionId, now().toISOString())) {
+      if (conns.get(c.sessionId) !== c) return;
+      const ok = await deliverTo(c, {
+        id: q.id,
+        kind: q.kind as "notify",
+        text: q.text,
+        created_at: q.created_at,
+      });
+      if (!ok) return; // still queued; replayed on the next connection
+      store.dequeue(q.id);
+    }
+  };
+
+  const accept = (socket: WebSocket) => {
+    let conn: Conn | undefined;
+    const closeWith = (code: number, reason: string) => closeQuietly(socket, code, reason);
+    socket.onmessage = (ev) => {
+      const f = parseSidecarFrame(ev.data);
+      if (typeof f === "string") return closeWith(CLOSE.badFrame, f);
+      if (!conn) {
+        if (f.type !== "connect") {
+          return closeWith(CLOSE.connectFirst, 'the first frame must be {"type":"connect",…}');
+        }
+        if (!timingSafeEqual(f.token, o.token)) return closeWith(CLOSE.unauthorized, "bad token");
+        const old = conns.get(f.session_id);
+        conn = { socket, sessionId: f.session_id, acks: new Map(), lastSeen: Date.now() };
+        conns.set(f.session_id, conn);
+        if (old) closeQuietly(old.socket, CLOSE.replaced, "replaced by a newer connection for this session");
+        store.setTransport(f.session_id, "connected", now().toISOString(), f.pid);
+        send(conn, { type: "welcome" });
+        void replayQueue(conn);
+        return;
+      }
+      conn.lastSeen = Date.now();
+      if (f.type === "connect") return closeWith(CLOSE.badFrame, "already connected");
+      if (f.type === "ack") conn.acks.get(f.id)?.();
+      else if (f.type === "ping") send(conn, { type: "pong" });
+    };
+    socket.onclose = () => {
+      if (conn && conns.get(conn.sessionId) === conn && !closing) {
+        conns.delete(conn.sessionId);
+        store.setTransport(conn.sessionId, "disconnected", now().toISOString(), null);
+      }
+    };
+    socket.onerror = () => {};
+  };
+
+  const pinger = setInterval(() => {
+    for (const c of conns.values()) {
+      if (Date.now() - c.lastSeen > o.pingMs * 2.5) closeQuietly(c.socket, CLOSE.pingTimeout, "no pong");
+      else send(c, { type: "ping" });
+    }
+  }, o.pingMs);
+
+  return {
+    accept,
+    has: (id) => conns.has(id),
+    sessionIds: () => [...conns.keys()],
+    count: () => conns.size,
+    async deliver(id, m) {
+      const c = conns.get(id);
+      if (!c) return "not_connected";
+      return (await deliverTo(c, m)) ? "delivered" : "unacknowledged";
+    },
+    drop(id) {
+      const c = conns.get(id);
+      if (!c) return false;
+      closeQuietly(c.socket, 1012, "dropped");
+      return true;
+    },
+    close() {
+      closing = true;
+      clearInterval(pinger);
+      for (const c of conns.values()) closeQuietly(c.socket, 1001, "hub stopping");
+    },
+  };
+}
