@@ -14,9 +14,8 @@ export { CLOSE, parseSidecarFrame } from "./protocol.ts";
 export { heartbeatPath, type HubInfo, hubInUse, readHubInfo } from "./sidecar_files.ts";
 
 if (import.meta.main) {
-  const { stateDir, hubPort: port, queueTtlSeconds: ttl, queueCap: cap } = readSettings((k) =>
-    Deno.env.get(k)
-  );
+  const settings = readSettings((k) => Deno.env.get(k));
+  const { stateDir, hubPort: port, queueTtlSeconds: ttl, queueCap: cap, staleBusySeconds } = settings;
   let hub: Hub;
   try {
     hub = startHub({ stateDir, port, queueTtlMs: ttl * 1000, queueCap: cap, staleBusySeconds });
