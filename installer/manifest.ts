@@ -24,7 +24,10 @@ export interface Manifest {
   };
   handlers: ManifestHandler[];
   trust_keys: string[];
-  /** `previous` is what lifeline chains; `original` the user's notify array as it was (restored by uninstall). */
+  /**
+   * `previous` is what lifeline chains; `original` the user's notify array as
+   * it was (uninstall restores it).
+   */
   notify: {
     argv: string[];
     previous: string[] | null;
@@ -82,6 +85,7 @@ const strings = arrayOf(str);
 /** An object whose listed fields are all checked (unknown fields are ignored, as for Codex's inputs). */
 function object<T>(shape: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
   return (v, f) => {
+    if (!isObject(v) && f === "") throw new ContractError(`it is not a JSON object (got ${typeName(v)})`);
     if (!isObject(v)) return fail(f, `must be an object, got ${typeName(v)}`);
     const out: Partial<T> = {};
     for (const k of Object.keys(shape) as (keyof T & string)[]) {

@@ -24,7 +24,8 @@ export function installHistory(
     (edit.intended.history as Record<string, unknown>).persistence = DEFAULT_PERSISTENCE;
     added = true;
     edit.notes.push(
-      `Added persistence = "${DEFAULT_PERSISTENCE}" to [history] (older Codex refuses a [history] table without it)`,
+      `Added persistence = "${DEFAULT_PERSISTENCE}" to [history] ` +
+        `(older Codex refuses a [history] table without it)`,
     );
   }
   return { added_persistence: (previous?.history.added_persistence ?? false) || added };
