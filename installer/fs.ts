@@ -1,7 +1,7 @@
 /**
- * The installer's file system port: the real one writes atomically (temp
- * file + rename, mode preserved) with a backup next to the file; the
- * recording one (`--dry-run`) writes nothing and remembers what it would do.
+ * The installer's file system port. The real one writes atomically (temp
+ * file + rename, mode preserved) with a backup next to the file; tests pass
+ * their own. `--dry-run` needs no port of its own: it plans and writes nothing.
  *
  * A write or remove may carry what the file held when the plan was made: the
  * real port re-reads the file just before the rename and refuses when it
@@ -101,20 +101,3 @@ export const realFs: InstallerFs = {
     }
   },
 };
-
-/** A file system that reads for real but only records writes (`--dry-run`). */
-export function recordingFs(
-  base: InstallerFs = realFs,
-): InstallerFs & { writes: { path: string; text: string | undefined }[] } {
-  const writes: { path: string; text: string | undefined }[] = [];
-  return {
-    writes,
-    read: (p) => {
-      const w = [...writes].reverse().find((x) => x.path === p);
-      return w ? w.text : base.read(p);
-    },
-    write: (p, text) => void writes.push({ path: p, text }),
-    remove: (p) => void writes.push({ path: p, text: undefined }),
-    mkdir: () => {},
-  };
-}
