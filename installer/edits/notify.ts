@@ -27,10 +27,12 @@ export function installNotify(
   let form: Manifest["notify"]["previous_form"] = null;
   const cur = doc0.notify;
   let original: string[] | null = isArgv(cur) ? cur : null;
-  if (lifelineNotify(cur, places.root)) {
-    // Already lifeline's: what it chains and what it replaced are in the earlier manifest.
-    chained = previous?.notify.previous ?? null;
-    form = previous?.notify.previous_form ?? null;
+  const ours = lifelineNotify(cur, places.root);
+  if (ours) {
+    // Already lifeline's: what it chains and what it replaced are in the earlier manifest, or,
+    // without one (another deno, a lost state dir), the chain is the one the argv carries.
+    chained = previous?.notify.previous ?? ours.chain;
+    form = previous?.notify.previous_form ?? (ours.chain ? "array" : null);
     original = previous?.notify.original ?? null;
   } else if (isArgv(cur)) {
     // Codex ignores an empty argv or an empty argv[0]: nothing to chain then.

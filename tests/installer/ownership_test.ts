@@ -17,7 +17,10 @@ import {
   quotedWords,
   shellQuote,
 } from "../../hooks/handlers.ts";
+import { profileFor } from "../../codex/profiles.ts";
 import { isLifelineHandler } from "../../installer/edits/hooks_json.ts";
+import { planInstall } from "../../installer/plan.ts";
+import { parseToml } from "../../installer/_toml.ts";
 
 /** Path characters people and tests put in paths: spaces, quotes, shell syntax, unicode. */
 const hostile = fc.string({
@@ -151,4 +154,39 @@ Deno.test("examples: near misses of a lifeline command are not lifeline's", () =
   );
   assert.equal(lifelineNotify([...notifyArgv(p), "--extra"], p.root), undefined);
   assert.equal(lifelineNotify([...notifyArgv(p), "--chain=[]"], p.root), undefined);
+});
+
+Deno.test("install replaces lifeline's handlers and notify built with another deno, without a manifest", () => {
+  const old = { deno: "/old/deno", root: "/opt/lifeline", stateDir: "/s", codexHome: "/c" };
+  const now = { ...old, deno: "/new/deno" };
+  const hooks = JSON.stringify({
+    hooks: {
+      Stop: [
+        { hooks: [{ type: "command", command: "echo mine /opt/lifeline/hooks/stop.ts" }] },
+        { hooks: [{ type: "command", command: hookCommand("Stop", old), timeout: 10 }] },
+      ],
+    },
+  });
+  const config = `notify = ${JSON.stringify(notifyArgv(old, ["notify-send", "Codex"]))}\n`;
+  const plan = planInstall(
+    { path: "/c/config.toml", text: config },
+    { path: "/c/hooks.json", text: hooks },
+    undefined,
+    {
+      places: now,
+      events: ["Stop"],
+      profile: profileFor("0.169"),
+      now: new Date(0),
+    },
+  );
+  const stop = JSON.parse(plan.hooks.after!).hooks.Stop;
+  assert.deepEqual(stop.map((g: { hooks: { command: string }[] }) => g.hooks[0]!.command), [
+    "echo mine /opt/lifeline/hooks/stop.ts",
+    hookCommand("Stop", now),
+  ]);
+  // The old lifeline notify is lifeline's: replaced, never chained to itself; the user's program stays chained.
+  assert.deepEqual(
+    parseToml(plan.config.after!, "/c/config.toml").notify,
+    notifyArgv(now, ["notify-send", "Codex"]),
+  );
 });
