@@ -91,5 +91,5 @@ export function installerTimes(
 }
 
 if (import.meta.main) {
-  console.log(JSON.stringify(installerTimes()));
+  Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(installerTimes()) + "\n"));
 }
