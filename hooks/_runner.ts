@@ -12,14 +12,15 @@ import type { HookEventName } from "../codex/events.ts";
 import { parseHookInput } from "../codex/payloads.ts";
 import { parseNotifyArgv } from "../codex/notify.ts";
 import { EMPTY_RESULT, hookOutput, type HookResult } from "../codex/outputs.ts";
-import { makeScrubber, textModeFrom } from "../lifecycle/scrub.ts";
+import { makeScrubber, type TextMode } from "../lifecycle/scrub.ts";
+import { type Env, intOr, readSettings } from "../lifecycle/settings.ts";
 import { codexPid } from "../lifecycle/process.ts";
 import { type ObserveContext, observeHook, observeNotify, readTail } from "../lifecycle/observe.ts";
 import { Store } from "../lifecycle/store.ts";
 import type { HintRow, Observation, SessionRow } from "../lifecycle/model.ts";
 import type { DeliveryRow } from "../lifecycle/store.ts";
 import { ensureSidecar } from "./_sidecar.ts";
-import { type ForwardConfig, forwardConfig } from "../lifecycle/forward.ts";
+import type { ForwardConfig } from "../lifecycle/forward.ts";
 import { flush } from "../lifecycle/flush.ts";
 
 /** A hook spends at most this long sending its own new records; the rest waits in the outbox. */
@@ -41,7 +42,7 @@ function mayReach(c: ForwardConfig): boolean {
 export interface HookSettings {
   stateDir: string;
   staleBusyMs: number;
-  textMode: ReturnType<typeof textModeFrom>;
+  textMode: TextMode;
   hintThreshold: number;
   deadlineMs: number;
   home: string | undefined;
@@ -52,29 +53,23 @@ export interface HookSettings {
   /** `LIFELINE_HUB_URL`: the hub is in use even before it wrote `hub.json`. */
   hubUrl: string | undefined;
   /** `LIFELINE_SIDECAR`: `off` starts no sidecar. */
-  sidecar: string | undefined;
+  sidecar: "on" | "off";
   /** Forwarding targets, when configured. */
   forward: ForwardConfig | undefined;
   /** notify only: the user's previous notify program, run afterwards with the same payload. */
   chain: string[] | undefined;
 }
 
-/** Default stale-busy timeout: 30 minutes. */
-export const DEFAULT_STALE_BUSY_SECONDS = 1800;
 /** Default internal deadline; the installer's timeouts are well above it. */
 export const DEFAULT_DEADLINE_MS = 2500;
 
-function intOr(v: string | undefined, fallback: number, min = 0): number {
-  const n = v === undefined || v.trim() === "" ? NaN : Number(v);
-  return Number.isInteger(n) && n >= min ? n : fallback;
-}
-
-/** Reads the settings. `--state-dir=`, `--deadline-ms=`, `--chain=<json argv>` win over the environment. */
-export function hookSettings(args: readonly string[], env: (k: string) => string | undefined): HookSettings {
+/**
+ * Reads the settings: the environment through `lifecycle/settings.ts`, and
+ * `--state-dir=`, `--deadline-ms=`, `--chain=<json argv>`, which win over it.
+ */
+export function hookSettings(args: readonly string[], env: Env): HookSettings {
   const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const home = env("HOME");
-  const stateDir = flag("state-dir") ?? env("LIFELINE_STATE_DIR") ??
-    (home ? `${home}/.lifeline` : ".lifeline");
+  const s = readSettings(env);
   const chainRaw = flag("chain");
   let chain: string[] | undefined;
   if (chainRaw) {
@@ -85,26 +80,20 @@ export function hookSettings(args: readonly string[], env: (k: string) => string
     chain = parsed as string[];
   }
   return {
-    stateDir,
-    staleBusyMs: intOr(env("LIFELINE_STALE_BUSY_SECONDS"), DEFAULT_STALE_BUSY_SECONDS, 1) * 1000,
-    textMode: textModeFrom(env("LIFELINE_TEXT")),
-    hintThreshold: intOr(env("LIFELINE_FAILURE_HINT_THRESHOLD"), 2),
+    stateDir: flag("state-dir") ?? s.stateDir,
+    staleBusyMs: s.staleBusySeconds * 1000,
+    textMode: s.textMode,
+    hintThreshold: s.hintThreshold,
     deadlineMs: intOr(flag("deadline-ms"), DEFAULT_DEADLINE_MS, 100),
-    home,
-    codexPidOverride: env("LIFELINE_CODEX_PID"),
-    debug: env("LIFELINE_LOG_LEVEL") === "debug",
-    fakeNow: fakeNowFrom(env("LIFELINE_FAKE_NOW")),
-    hubUrl: env("LIFELINE_HUB_URL"),
-    sidecar: env("LIFELINE_SIDECAR"),
-    forward: forwardConfig(env),
+    home: s.home,
+    codexPidOverride: s.codexPid,
+    debug: s.debug,
+    fakeNow: s.fakeNow,
+    hubUrl: s.hubUrl,
+    sidecar: s.sidecar,
+    forward: s.forward,
     chain,
   };
-}
-
-function fakeNowFrom(v: string | undefined): Date | undefined {
-  if (!v) return undefined;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? undefined : d; // an unreadable fake clock falls back to the real one
 }
 
 /** Reads an environment variable without throwing when it is not permitted. */

@@ -15,24 +15,10 @@
  * @module
  */
 
-/** Environment variables a hook reads. */
-export const HOOK_ENV_VARS: readonly string[] = [
-  "HOME",
-  "LIFELINE_STATE_DIR",
-  "LIFELINE_STALE_BUSY_SECONDS",
-  "LIFELINE_TEXT",
-  "LIFELINE_LOG_LEVEL",
-  "LIFELINE_FAILURE_HINT_THRESHOLD",
-  "LIFELINE_CODEX_PID",
-  "LIFELINE_FAKE_NOW",
-  "LIFELINE_HUB_URL",
-  "LIFELINE_SIDECAR",
-  "LIFELINE_NEOTOMA_URL",
-  "LIFELINE_NEOTOMA_TOKEN",
-  "OTEL_EXPORTER_OTLP_ENDPOINT",
-  "OTEL_EXPORTER_OTLP_HEADERS",
-  "HOSTNAME",
-];
+import { envNamesFor } from "../lifecycle/settings.ts";
+
+/** Environment variables a hook reads: those `lifecycle/settings.ts` lists for the hooks. */
+export const HOOK_ENV_VARS: readonly string[] = envNamesFor("hooks");
 
 /** Where a hook may read and write. */
 export interface HookPlaces {

@@ -6,20 +6,19 @@
  */
 
 import { type Hub, startHub } from "./server.ts";
+import { readSettings } from "../lifecycle/settings.ts";
 
 export { type Hub, type HubOptions, type HubSession, hubToken, startHub } from "./server.ts";
 export { backoffMs, runSidecar } from "./sidecar.ts";
 export { CLOSE, parseSidecarFrame } from "./protocol.ts";
 
 if (import.meta.main) {
-  const home = Deno.env.get("HOME") ?? ".";
-  const stateDir = Deno.env.get("LIFELINE_STATE_DIR") ?? `${home}/.lifeline`;
-  const port = Number(Deno.env.get("LIFELINE_HUB_PORT") ?? 7571);
-  const ttl = Number(Deno.env.get("LIFELINE_HUB_QUEUE_TTL_SECONDS") ?? 86_400);
-  const cap = Number(Deno.env.get("LIFELINE_HUB_QUEUE_CAP") ?? 100);
+  const { stateDir, hubPort: port, queueTtlSeconds: ttl, queueCap: cap } = readSettings((k) =>
+    Deno.env.get(k)
+  );
   let hub: Hub;
   try {
-    hub = startHub({ stateDir, port, queueTtlMs: ttl * 1000, queueCap: cap });
+    hub = startHub({ stateDir, port, queueTtlMs: ttl * 1000, queueCap: cap, staleBusySeconds });
   } catch (e) {
     Deno.stderr.writeSync(
       new TextEncoder().encode(`lifeline hub: cannot start on 127.0.0.1:${port}: ${(e as Error).message}\n`),

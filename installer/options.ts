@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { HOOK_EVENTS, type HookEventName, isHookEventName } from "../codex/events.ts";
 import { LATEST_PROFILE, profileFor, type VersionProfile } from "../codex/profiles.ts";
 import type { HandlerPlaces } from "../hooks/handlers.ts";
-import { forwardConfig } from "../lifecycle/forward.ts";
+import { readSettings } from "../lifecycle/settings.ts";
 import { messageOf, UsageError } from "./errors.ts";
 import type { Ports } from "./ports.ts";
 
@@ -58,14 +58,14 @@ function profileOf(reported: string | undefined): VersionProfile {
 
 /** Resolves the options against the environment. */
 export function resolveOptions(o: CommonOptions, p: Ports): Resolved {
-  const home = p.env("HOME") ?? ".";
-  const codexHome = resolve(o.codexHome ?? p.env("CODEX_HOME") ?? join(home, ".codex"));
-  const stateDir = resolve(o.stateDir ?? p.env("LIFELINE_STATE_DIR") ?? join(home, ".lifeline"));
+  const settings = readSettings(p.env);
+  const codexHome = resolve(o.codexHome ?? settings.codexHome);
+  const stateDir = resolve(o.stateDir ?? settings.stateDir);
   const events = parseEvents(o.events);
   const reported = o.codexVersion ?? p.codexVersion();
   const profile = profileOf(reported);
   // Forwarding targets configured now: the hooks may reach them to flush their own records.
-  const fwd = forwardConfig(p.env);
+  const fwd = settings.forward;
   const netHosts = [fwd?.neotoma?.url, fwd?.otlp?.endpoint].filter((u): u is string => !!u).map((u) =>
     new URL(u).host
   );

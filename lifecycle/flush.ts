@@ -40,11 +40,11 @@ function resourceAttrs(r: Record<string, string>) {
   return Object.entries(r).map(([key, v]) => ({ key, value: { stringValue: v } }));
 }
 
-/** The default OTLP resource. */
-export function defaultResource(): Record<string, string> {
-  let host: string | undefined;
+/** The default OTLP resource; `host.name` from `HOSTNAME` (in the config), else the machine's hostname. */
+export function defaultResource(hostname?: string): Record<string, string> {
+  let host = hostname;
   try {
-    host = Deno.env.get("HOSTNAME") ?? Deno.hostname();
+    host ??= Deno.hostname();
   } catch { /* not permitted: leave it out */ }
   return { "service.name": "lifeline", "service.version": "0.1.0", ...(host ? { "host.name": host } : {}) };
 }
@@ -115,7 +115,7 @@ export async function flush(store: Store, config: ForwardConfig, o: FlushOptions
       settle([row], await send(f, `${config.neotoma.url}/store`, headers, JSON.parse(row.body), deadline));
     }
     if (config.otlp) {
-      const resource = { attributes: resourceAttrs(o.resource ?? defaultResource()) };
+      const resource = { attributes: resourceAttrs(o.resource ?? defaultResource(config.hostname)) };
       const scope = { name: "lifeline", version: "0.1.0" };
       // One batch per signal: spans to /v1/traces, log records to /v1/logs.
       const batches = [

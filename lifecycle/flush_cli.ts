@@ -6,14 +6,12 @@
  */
 
 import { Store } from "./store.ts";
-import { forwardConfig } from "./forward.ts";
+import { readSettings } from "./settings.ts";
 import { flush } from "./flush.ts";
 
 if (import.meta.main) {
   const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
-  const home = Deno.env.get("HOME") ?? ".";
-  const stateDir = Deno.env.get("LIFELINE_STATE_DIR") ?? `${home}/.lifeline`;
-  const config = forwardConfig((k) => Deno.env.get(k));
+  const { stateDir, forward: config } = readSettings((k) => Deno.env.get(k));
   if (!config) {
     out("No forwarding target is configured: set LIFELINE_NEOTOMA_URL and/or OTEL_EXPORTER_OTLP_ENDPOINT.");
     Deno.exit(0);

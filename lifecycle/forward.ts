@@ -23,6 +23,8 @@ import type { Changes, Observation, SessionRow, TurnRow } from "./model.ts";
 export interface ForwardConfig {
   neotoma?: { url: string; token: string | undefined };
   otlp?: { endpoint: string; headers: Record<string, string> };
+  /** `HOSTNAME`, the `host.name` of OTLP records (else the machine's hostname). */
+  hostname?: string;
 }
 
 /** Reads the forwarding targets from environment variables; `undefined` when none is set. */
@@ -37,7 +39,10 @@ export function forwardConfig(env: (k: string) => string | undefined): ForwardCo
       headers: parseOtlpHeaders(env("OTEL_EXPORTER_OTLP_HEADERS") ?? ""),
     };
   }
-  return c.neotoma || c.otlp ? c : undefined;
+  if (!c.neotoma && !c.otlp) return undefined;
+  const host = env("HOSTNAME");
+  if (host) c.hostname = host;
+  return c;
 }
 
 /** `k1=v1,k2=v2` with URL-encoded values, as the OpenTelemetry spec defines it. */

@@ -15,7 +15,7 @@ import { run } from "@optique/run";
 import { Store } from "./store.ts";
 import { statusReport, statusTable } from "./status.ts";
 import { processAlive } from "./process.ts";
-import { DEFAULT_STALE_BUSY_SECONDS } from "../hooks/_runner.ts";
+import { readSettings } from "./settings.ts";
 
 /** Options of the status command. */
 export interface StatusOptions {
@@ -70,14 +70,13 @@ if (import.meta.main) {
       help: "option",
     },
   );
-  const home = Deno.env.get("HOME") ?? ".";
-  const stale = Number(Deno.env.get("LIFELINE_STALE_BUSY_SECONDS") ?? DEFAULT_STALE_BUSY_SECONDS);
+  const settings = readSettings((k) => Deno.env.get(k));
   try {
     // deno-lint-ignore no-console
     console.log(renderStatus({
-      stateDir: args.stateDir ?? Deno.env.get("LIFELINE_STATE_DIR") ?? `${home}/.lifeline`,
+      stateDir: args.stateDir ?? settings.stateDir,
       json: args.json === true,
-      staleBusySeconds: Number.isFinite(stale) && stale > 0 ? stale : DEFAULT_STALE_BUSY_SECONDS,
+      staleBusySeconds: settings.staleBusySeconds,
       now: new Date(),
     }));
   } catch (e) {
