@@ -78,8 +78,18 @@ export function installerTimes(
     lines: text.split("\n").length - 1,
     install: medianMs(() => planInstall(config, hooks, undefined, o), runs),
     uninstall: medianMs(
-      () => planUninstall({ ...config, text: edited }, { ...hooks, text: plan.hooks.after }, plan.manifest!),
+      () =>
+        planUninstall(
+          { ...config, text: edited },
+          { ...hooks, text: plan.hooks.after },
+          plan.manifest!,
+          places.root,
+        ),
       runs,
     ),
   };
+}
+
+if (import.meta.main) {
+  Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(installerTimes()) + "\n"));
 }

@@ -39,11 +39,6 @@ export function eventLabel(event: HookEventName): string {
   return event.replace(/[A-Z]/g, (c, i: number) => (i === 0 ? "" : "_") + c.toLowerCase());
 }
 
-/** The event for a snake_case label, or `undefined` when the label is unknown. */
-export function eventFromLabel(label: string): HookEventName | undefined {
-  return HOOK_EVENTS.find((e) => eventLabel(e) === label);
-}
-
 /** The payload field each event's matcher is tested against; `undefined` = the matcher is ignored. */
 export const MATCHER_FIELD: Readonly<Record<HookEventName, string | undefined>> = {
   SessionStart: "source",

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { HOOK_EVENTS, type HookEventName, isHookEventName, MATCHER_FIELD } from "./events.ts";
+import { type HookEventName, isHookEventName, MATCHER_FIELD } from "./events.ts";
 import { ContractError, isObject, type JsonObject, parseJsonText, typeName } from "./json.ts";
 
 /** One handler, as written in the file (unknown keys kept). */
@@ -236,6 +236,3 @@ export function matcherInput(event: HookEventName, payload: Record<string, unkno
   const v = payload[field];
   return typeof v === "string" ? v : undefined;
 }
-
-/** All event names, for callers that iterate `hooks.json` in Codex's order. */
-export const EVENTS_IN_ORDER: readonly HookEventName[] = HOOK_EVENTS;

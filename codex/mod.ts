@@ -15,3 +15,4 @@ export * from "./trust.ts";
 export * from "./canonical.ts";
 export * from "./profiles.ts";
 export { ContractError, isObject, type JsonObject } from "./json.ts";
+export * from "./discovery.ts";

@@ -1,7 +1,8 @@
 /**
  * Hook trust (Codex ≥ 0.129): `[hooks.state."<key>"] trusted_hash = "sha256:…"`
  * in the user's `config.toml`. Without a matching hash a hook is skipped
- * silently. The hash below was checked against Codex 0.169.0 (contract §12).
+ * silently. The hash below was checked against the real Codex 0.169.0, which
+ * accepts exactly these hashes and skips a handler whose hash differs.
  *
  * @module
  */
@@ -106,4 +107,47 @@ export function isTrusted(
   const group = h.matcher !== undefined ? { matcher: h.matcher } : {};
   return typeof entry === "object" && entry !== null &&
     (entry as Record<string, unknown>).trusted_hash === hookTrustHash(h.event, group, h.handler);
+}
+
+/**
+ * A TOML basic string: JSON's escaping is valid TOML, except that TOML also
+ * forbids a raw DEL, so paths with quotes, backslashes or control characters
+ * stay one key.
+ */
+export function tomlBasicString(s: string): string {
+  return JSON.stringify(s).replaceAll("\u007f", "\\u007F");
+}
+
+/** One trust entry: the key of a handler's position and the hash of the handler there. */
+export type TrustEntry = readonly [key: string, hash: string];
+
+/** The trust entry of `handler` at its position in `sourcePath`. */
+export function trustEntry(
+  sourcePath: string,
+  event: HookEventName,
+  groupIndex: number,
+  handlerIndex: number,
+  group: Pick<MatcherGroup, "matcher">,
+  handler: HookHandler,
+): TrustEntry {
+  return [hookTrustKey(sourcePath, event, groupIndex, handlerIndex), hookTrustHash(event, group, handler)];
+}
+
+/**
+ * The one writer of trust tables: `[hooks.state."<key>"]` / `trusted_hash = "…"`
+ * per entry, a blank line between tables, no final newline. Every key is
+ * quoted the same way, so what the installer, the simulator and the tests
+ * write is the same text for the same handlers.
+ *
+ * @example
+ * ```ts
+ * import { trustToml } from "./trust.ts";
+ * const t = trustToml([["/h/hooks.json:stop:0:0", "sha256:ab"]]);
+ * if (t !== '[hooks.state."/h/hooks.json:stop:0:0"]\ntrusted_hash = "sha256:ab"') throw new Error(t);
+ * ```
+ */
+export function trustToml(entries: readonly TrustEntry[], nl = "\n"): string {
+  return entries.map(([key, hash]) =>
+    `[hooks.state.${tomlBasicString(key)}]${nl}trusted_hash = ${tomlBasicString(hash)}`
+  ).join(nl + nl);
 }

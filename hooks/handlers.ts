@@ -46,9 +46,13 @@ export function deadlineMs(timeoutSeconds: number): number {
   return Math.min(5000, Math.max(500, Math.floor(timeoutSeconds * 1000 * 0.6)));
 }
 
+/** Characters a shell word may hold without quotes. */
+const SAFE_WORD = /[A-Za-z0-9_\/.,:=@%+-]+/;
+const SAFE_LINE = new RegExp(`^${SAFE_WORD.source}$`);
+
 /** Quotes one word for a POSIX shell. */
 export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
+  return SAFE_LINE.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Where things are when building commands. */
@@ -92,6 +96,80 @@ export function notifyArgv(p: HandlerPlaces, chain?: readonly string[]): string[
     `--state-dir=${p.stateDir}`,
     ...(chain && chain.length > 0 ? [`--chain=${JSON.stringify(chain)}`] : []),
   ];
+}
+
+/** What every command `hookCommand` builds ends with, outside the quoted words. */
+const PID_SUFFIX = " --codex-pid=$PPID";
+const WORD = new RegExp(`'((?:[^']|'\\\\'')*)'|(${SAFE_WORD.source})`, "y");
+
+/**
+ * The words of a line that `shellQuote` words joined by single spaces make, or
+ * `undefined` for any other line: re-quoting the words must give the line back
+ * byte for byte, so a line written any other way (double quotes, `;`, `$(…)`,
+ * two spaces) is never mistaken for one the builder made.
+ */
+export function quotedWords(line: string): string[] | undefined {
+  const words: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    WORD.lastIndex = i;
+    const m = WORD.exec(line);
+    if (!m) return undefined;
+    words.push(m[1] !== undefined ? m[1].replaceAll(`'\\''`, "'") : m[2]!);
+    i = WORD.lastIndex;
+    if (i < line.length && line[i++] !== " ") return undefined;
+  }
+  return words.map(shellQuote).join(" ") === line ? words : undefined;
+}
+
+/** Where the script word is in a `deno run --flag… <script> …` argv (index ≥ 2), or -1. */
+function scriptIndex(words: readonly string[]): number {
+  if (words.length < 3 || words[0] === "" || words[1] !== "run") return -1;
+  return words.findIndex((w, i) => i >= 2 && !w.startsWith("--"));
+}
+
+const SCRIPT_EVENT: ReadonlyMap<string, HookEventName> = new Map(
+  (Object.entries(HOOK_SCRIPTS) as [HookEventName, string][]).map(([e, s]) => [s, e]),
+);
+
+/**
+ * The one rule for "is this hook handler lifeline's?": the event whose command
+ * `hookCommand` builds for the checkout at `root`, whatever deno, state dir or
+ * deadline it was built with, or `undefined` for any other command. A command
+ * that merely mentions lifeline or one of its paths is not lifeline's.
+ */
+export function lifelineHookEvent(command: string, root: string): HookEventName | undefined {
+  if (!command.endsWith(PID_SUFFIX)) return undefined;
+  const w = quotedWords(command.slice(0, -PID_SUFFIX.length));
+  if (!w) return undefined;
+  const at = scriptIndex(w);
+  if (at < 0 || w.length !== at + 3) return undefined;
+  if (!w[at + 1]!.startsWith("--state-dir=") || !/^--deadline-ms=\d+$/.test(w[at + 2]!)) return undefined;
+  const prefix = `${root}/hooks/`;
+  const script = w[at]!;
+  return script.startsWith(prefix) ? SCRIPT_EVENT.get(script.slice(prefix.length)) : undefined;
+}
+
+/**
+ * The same rule for `notify`: whether `argv` is one `notifyArgv` builds for
+ * the checkout at `root`, and if so the user's program it chains (`null`: none).
+ */
+export function lifelineNotify(argv: unknown, root: string): { chain: string[] | null } | undefined {
+  if (!Array.isArray(argv) || !argv.every((x): x is string => typeof x === "string")) return undefined;
+  const at = scriptIndex(argv);
+  if (at < 0 || argv[at] !== `${root}/hooks/notify.ts` || !argv[at + 1]?.startsWith("--state-dir=")) {
+    return undefined;
+  }
+  const rest = argv.slice(at + 2);
+  if (rest.length === 0) return { chain: null };
+  if (rest.length !== 1 || !rest[0]!.startsWith("--chain=")) return undefined;
+  try {
+    const chain: unknown = JSON.parse(rest[0]!.slice("--chain=".length));
+    if (Array.isArray(chain) && chain.length > 0 && chain.every((x) => typeof x === "string")) {
+      return { chain };
+    }
+  } catch { /* not an argv notifyArgv builds */ }
+  return undefined;
 }
 
 /** The root of this checkout, from a module URL inside it. */

@@ -13,17 +13,11 @@ import { patch, TomlFormat } from "@decimalturn/toml-patch";
 import { parse as smolParse } from "smol-toml";
 import { parseTOML } from "toml-eslint-parser";
 import { isDeepStrictEqual } from "node:util";
+import { type TrustEntry, trustToml } from "../codex/trust.ts";
+import { InstallerError } from "./errors.ts";
 
 /** A TOML document as plain data. */
 export type TomlDoc = Record<string, unknown>;
-
-/** A config that cannot be parsed or edited; the message names file:line:col. */
-export class TomlEditError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "TomlEditError";
-  }
-}
 
 /** Parses TOML (1.1, as Codex does); errors name `path:line:col`. */
 export function parseToml(text: string, path: string): TomlDoc {
@@ -33,8 +27,29 @@ export function parseToml(text: string, path: string): TomlDoc {
     const err = e as { line?: number; column?: number; message?: string };
     const first = String(err.message ?? e).split("\n")[0]!.replace(/^Invalid TOML document: /, "");
     const where = err.line ? `${path}:${err.line}:${err.column ?? 1}` : path;
-    throw new TomlEditError(`Cannot parse ${where}: ${first}`, { cause: e });
+    throw new InstallerError(`Cannot parse ${where}: ${first}`, 1, { cause: e });
   }
+}
+
+/** Parses `config.toml` for an edit: a missing or blank file is an empty document. */
+export function readConfig(text: string | undefined, path: string): TomlDoc {
+  if (text === undefined || text.trim() === "") return {};
+  try {
+    return parseToml(text, path);
+  } catch (e) {
+    throw new InstallerError(`${(e as Error).message}; nothing was changed`, 1, { cause: e });
+  }
+}
+
+/**
+ * An edit of `config.toml` in progress: `text` carries the surgical text
+ * edits made so far, `intended` the document the result must parse to, and
+ * `notes` what to tell the person. Each edit in `edits/` updates all three.
+ */
+export interface ConfigEdit {
+  text: string;
+  intended: TomlDoc;
+  notes: string[];
 }
 
 /** smol-toml returns dates as objects; compare them by their TOML text. */
@@ -101,14 +116,6 @@ export function keySites(text: string): KeySite[] {
   return out;
 }
 
-/** The offset of the first `[table]` header, or the text's length. */
-export function firstTableOffset(text: string): number {
-  const ast = parseTOML(text, { tomlVersion: "1.1" } as never) as unknown as Node;
-  const top = (ast.body as Node[])[0]!;
-  const t = (top.body as Node[]).find((n) => n.type === "TOMLTable");
-  return t ? t.range[0] : text.length;
-}
-
 /** Renames the last segment of every definition of `path` (any form: table, dotted, inline). */
 export function renameKey(text: string, path: string[], newName: string): string {
   const sites = keySites(text).filter((s) => isDeepStrictEqual(s.path, path)).sort((a, b) =>
@@ -117,11 +124,6 @@ export function renameKey(text: string, path: string[], newName: string): string
   let out = text;
   for (const s of sites) out = out.slice(0, s.keyRange[0]) + newName + out.slice(s.keyRange[1]);
   return out;
-}
-
-/** A TOML basic string (JSON's escaping is valid TOML), so Windows paths and quotes are safe. */
-export function tomlString(s: string): string {
-  return JSON.stringify(s);
 }
 
 /** Applies toml-patch with the file's own format (newlines, final newline). */
@@ -137,19 +139,13 @@ export function tomlPatch(text: string, intended: TomlDoc): string {
  */
 export function appendTrustTables(
   text: string,
-  entries: readonly [string, string][],
+  entries: readonly TrustEntry[],
   comment: string,
 ): string {
   if (entries.length === 0) return text;
   const nl = newlineOf(text === "" ? "\n" : text);
   const endsWithNewline = text === "" || text.endsWith("\n");
-  const block = [
-    `# ${comment}`,
-    ...entries.flatMap((
-      [key, hash],
-      i,
-    ) => [...(i ? [""] : []), `[hooks.state.${tomlString(key)}]`, `trusted_hash = ${tomlString(hash)}`]),
-  ].join(nl);
+  const block = `# ${comment}${nl}${trustToml(entries, nl)}`;
   if (text.trim() === "") return block + (endsWithNewline ? nl : "");
   const sep = text.endsWith(nl + nl) || !endsWithNewline ? (endsWithNewline ? "" : nl + nl) : nl;
   return text + sep + block + (endsWithNewline ? nl : "");

@@ -1,18 +1,48 @@
 /**
- * The installer's file system port: the real one writes atomically (temp
- * file + rename, mode preserved) with a backup next to the file; the
- * recording one (`--dry-run`) writes nothing and remembers what it would do.
+ * The installer's file system port. The real one writes atomically (temp
+ * file + rename, mode preserved) with a backup next to the file; tests pass
+ * their own. `--dry-run` needs no port of its own: it plans and writes nothing.
+ *
+ * A write or remove may carry what the file held when the plan was made: the
+ * real port re-reads the file just before the rename and refuses when it
+ * changed, so a plan the person approved is never applied over newer edits.
  *
  * @module
  */
+
+import { InstallerError, messageOf } from "./errors.ts";
+
+/** What a file held when the plan was made (`text: undefined`: it did not exist). */
+export interface Expected {
+  text: string | undefined;
+}
 
 /** What the installer does to files. */
 export interface InstallerFs {
   read(path: string): string | undefined;
   /** Writes atomically, keeping the file's mode (new files: `mode`), after backing up the old content. */
-  write(path: string, text: string, mode?: number): void;
-  remove(path: string): void;
+  write(path: string, text: string, mode?: number, expected?: Expected): void;
+  remove(path: string, expected?: Expected): void;
   mkdir(path: string): void;
+}
+
+/** Throws unless `path` still holds what it held at plan time. */
+export function checkUnchanged(
+  fs: Pick<InstallerFs, "read">,
+  path: string,
+  expected: Expected | undefined,
+): void {
+  if (expected === undefined) return;
+  const now = fs.read(path);
+  if (now === expected.text) return;
+  const what = expected.text === undefined
+    ? "was created"
+    : now === undefined
+    ? "was removed"
+    : "was changed";
+  throw new InstallerError(
+    `Not writing "${path}": it ${what} since the plan was shown; run the command again to see a new plan`,
+  );
 }
 
 /** The real file system. */
@@ -22,10 +52,11 @@ export const realFs: InstallerFs = {
       return Deno.readTextFileSync(path);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return undefined;
-      throw new Error(`Cannot read "${path}": ${(e as Error).message}`, { cause: e });
+      throw new InstallerError(`Cannot read "${path}": ${messageOf(e)}`, 1, { cause: e });
     }
   },
-  write(path, text, mode = 0o600) {
+  write(path, text, mode = 0o600, expected) {
+    checkUnchanged(realFs, path, expected);
     let existingMode: number | undefined;
     try {
       const st = Deno.statSync(path);
@@ -33,49 +64,40 @@ export const realFs: InstallerFs = {
       Deno.copyFileSync(path, `${path}.lifeline.bak`);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) {
-        throw new Error(`Cannot back up "${path}": ${(e as Error).message}`, { cause: e });
+        throw new InstallerError(`Cannot back up "${path}": ${messageOf(e)}`, 1, { cause: e });
       }
     }
     const tmp = `${path}.lifeline-tmp-${Deno.pid}`;
     try {
       Deno.writeTextFileSync(tmp, text, { mode: existingMode ?? mode });
       Deno.chmodSync(tmp, existingMode ?? mode);
+      // Last look before the rename: an edit made while the temp file was written still counts.
+      checkUnchanged(realFs, path, expected);
       Deno.renameSync(tmp, path);
     } catch (e) {
       try {
         Deno.removeSync(tmp);
       } catch { /* nothing to clean */ }
-      throw new Error(`Cannot write "${path}": ${(e as Error).message}`, { cause: e });
+      if (e instanceof InstallerError) throw e;
+      throw new InstallerError(`Cannot write "${path}": ${messageOf(e)}`, 1, { cause: e });
     }
   },
-  remove(path) {
+  remove(path, expected) {
+    checkUnchanged(realFs, path, expected);
     try {
       Deno.copyFileSync(path, `${path}.lifeline.bak`);
       Deno.removeSync(path);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) {
-        throw new Error(`Cannot remove "${path}": ${(e as Error).message}`, { cause: e });
+        throw new InstallerError(`Cannot remove "${path}": ${messageOf(e)}`, 1, { cause: e });
       }
     }
   },
   mkdir(path) {
-    Deno.mkdirSync(path, { recursive: true, mode: 0o700 });
+    try {
+      Deno.mkdirSync(path, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new InstallerError(`Cannot create the directory "${path}": ${messageOf(e)}`, 1, { cause: e });
+    }
   },
 };
-
-/** A file system that reads for real but only records writes (`--dry-run`). */
-export function recordingFs(
-  base: InstallerFs = realFs,
-): InstallerFs & { writes: { path: string; text: string | undefined }[] } {
-  const writes: { path: string; text: string | undefined }[] = [];
-  return {
-    writes,
-    read: (p) => {
-      const w = [...writes].reverse().find((x) => x.path === p);
-      return w ? w.text : base.read(p);
-    },
-    write: (p, text) => void writes.push({ path: p, text }),
-    remove: (p) => void writes.push({ path: p, text: undefined }),
-    mkdir: () => {},
-  };
-}

@@ -17,13 +17,22 @@ import { optional } from "@optique/core/modifiers";
 import { command, constant, option } from "@optique/core/primitives";
 import { string } from "@optique/core/valueparser";
 import { run } from "@optique/run";
-import { change, type ChangeReport, doctor, realPorts, status, UsageError } from "./commands.ts";
-import { realFs, recordingFs } from "./fs.ts";
-import { InstallError } from "./plan.ts";
-import { TomlEditError } from "./_toml.ts";
+import { applyPlan, changeReport, planFor } from "./apply.ts";
+import { doctor } from "./doctor.ts";
+import { EXIT_FAILURE, InstallerError, UsageError } from "./errors.ts";
+import { realFs } from "./fs.ts";
+import { realPorts } from "./ports.ts";
+import { printChange, printDoctor, printStatus } from "./print.ts";
+import { status } from "./status.ts";
 
-export { change, doctor, planFor, resolveOptions, status } from "./commands.ts";
-export { type Manifest, planInstall, planUninstall } from "./plan.ts";
+export { applyPlan, change, type ChangeReport, changeReport, planFor, type Planned } from "./apply.ts";
+export { type Check, doctor } from "./doctor.ts";
+export { EXIT_FAILURE, EXIT_USAGE, InstallerError, UsageError } from "./errors.ts";
+export { type Manifest, readManifest, validateManifest } from "./manifest.ts";
+export { type CommonOptions, type Resolved, resolveOptions } from "./options.ts";
+export { planInstall, planUninstall } from "./plan.ts";
+export { type Ports, realPorts } from "./ports.ts";
+export { status, type StatusReportJson } from "./status.ts";
 export { unifiedDiff } from "./diff.ts";
 
 const common = object({
@@ -77,114 +86,72 @@ const parser = or(
   }),
 );
 
-function printChange(r: ChangeReport): string {
-  const lines: string[] = [];
-  const verb = r.dry_run ? "would change" : "changed";
-  for (const f of r.files) {
-    if (!f.changed) lines.push(`unchanged ${f.path}`);
-    else if (r.dry_run) lines.push(f.diff.trimEnd());
-    else lines.push(`${verb} ${f.path} (backup: ${f.path}.lifeline.bak)`);
-  }
-  for (const n of r.notes) lines.push(`note: ${n}`);
-  if (r.action === "install") {
-    lines.push(
-      `${r.dry_run ? "Would install" : "Installed"} ${r.handlers.length} hook handlers for Codex ${
-        r.codex_version ?? `(assumed ${r.profile})`
-      } into ${r.codex_home}; sessions are recorded in ${r.state_dir}.`,
-    );
-    if (!r.dry_run) {
-      lines.push(
-        "Check it with: deno run -A installer/mod.ts doctor — then see sessions with: deno task status",
-      );
-    }
-  } else lines.push(r.dry_run ? "Would uninstall lifeline." : "Uninstalled lifeline.");
-  return lines.join("\n");
-}
-
-if (import.meta.main) {
-  const args = run(parser, {
+type Args = ReturnType<typeof parse>;
+function parse() {
+  return run(parser, {
     programName: "deno run -A installer/mod.ts",
     brief: message`Install lifeline's hooks into OpenAI Codex CLI, safely and reversibly.`,
     help: "both",
     completion: "both",
   });
-  const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
-  const err = (s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s + "\n"));
-  try {
-    if (args.cmd === "install" || args.cmd === "uninstall") {
-      const dryRun = args.dryRun === true;
-      if (!dryRun && args.yes !== true) {
-        // Show what would change, then ask (only a person at a terminal can answer).
-        const preview = change(args.cmd, { ...args, dryRun: true }, realPorts(recordingFs()));
-        if (!preview.files.some((f) => f.changed)) {
-          out(args.json ? JSON.stringify(preview, null, 2) : printChange(preview));
-          Deno.exit(0);
-        }
-        if (!Deno.stdin.isTerminal()) {
-          err(
-            `lifeline: not writing anything: stdin is not a terminal, so I cannot ask before changing ${
-              preview.files.filter((f) => f.changed).map((f) => f.path).join(" and ")
-            }.\nRun again with --yes to apply, or with --dry-run to see the diff.`,
-          );
-          Deno.exit(2);
-        }
-        out(printChange(preview));
-        const answer = prompt(`Apply these changes? [y/N]`);
-        if (!/^y(es)?$/i.test(answer?.trim() ?? "")) {
-          err("lifeline: nothing changed");
-          Deno.exit(1);
-        }
-      }
-      const r = change(args.cmd, { ...args, dryRun }, realPorts(dryRun ? recordingFs() : realFs));
-      out(args.json ? JSON.stringify(r, null, 2) : printChange(r));
-    } else if (args.cmd === "status") {
-      const s = status(args, realPorts(realFs));
-      if (args.json) out(JSON.stringify(s, null, 2));
-      else {
-        out(
-          `${s.installed ? "lifeline is installed" : "lifeline is not installed"} in ${s.codex_home} (Codex ${
-            s.codex_version ?? `not found; assuming ${s.profile}`
-          }); store: ${s.state_dir}`,
-        );
-        out(
-          `hooks ${s.hooks_enabled ? "enabled" : "DISABLED by [features]"}; notify: ${
-            s.notify.lifeline
-              ? "lifeline" + (s.notify.chained ? ` → ${JSON.stringify(s.notify.chained)}` : "")
-              : "not lifeline's"
-          }`,
-        );
-        for (const h of s.handlers) {
-          out(
-            `  ${h.trusted ? "trusted  " : "UNTRUSTED"} ${
-              h.event.padEnd(18)
-            } ${s.hooks_json}:${h.group}:${h.handler}`,
-          );
-        }
-      }
-    } else {
-      const d = await doctor(args, realPorts(realFs));
-      if (args.json) out(JSON.stringify(d, null, 2));
-      else {
-        for (const c of d.checks) {
-          out(
-            `${c.status === "ok" ? "ok  " : c.status === "warn" ? "warn" : "FAIL"}  ${
-              c.name.padEnd(24)
-            } ${c.detail}`,
-          );
-        }
-        out(d.ok ? "\nAll checks passed." : "\nSome checks failed: see FAIL above.");
-      }
-      Deno.exit(d.ok ? 0 : 1);
-    }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      err(`lifeline: ${e.message}`);
-      Deno.exit(e.exitCode);
-    }
-    if (e instanceof InstallError || e instanceof TomlEditError) {
-      err(`lifeline: ${e.message}`);
-      Deno.exit(1);
-    }
-    throw e;
+}
+
+const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
+const err = (s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s + "\n"));
+
+/** Install or uninstall: plan once, show it, ask, then write exactly the plan that was shown. */
+function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): number {
+  const dryRun = args.dryRun === true;
+  const planned = planFor(args.cmd, args, realPorts(realFs));
+  const preview = changeReport(planned, true);
+  const print = (r: typeof preview) => out(args.json ? JSON.stringify(r, null, 2) : printChange(r));
+  if (dryRun) {
+    print(preview);
+    return 0;
   }
+  if (args.yes !== true) {
+    if (!preview.files.some((f) => f.changed)) {
+      print(preview);
+      return 0;
+    }
+    // Only a person at a terminal can answer the question.
+    if (!Deno.stdin.isTerminal()) {
+      throw new UsageError(
+        `not writing anything: stdin is not a terminal, so I cannot ask before changing ${
+          preview.files.filter((f) => f.changed).map((f) => f.path).join(" and ")
+        }.\nRun again with --yes to apply, or with --dry-run to see the diff.`,
+      );
+    }
+    out(printChange(preview));
+    const answer = prompt(`Apply these changes? [y/N]`);
+    if (!/^y(es)?$/i.test(answer?.trim() ?? "")) throw new InstallerError("nothing changed", EXIT_FAILURE);
+  }
+  applyPlan(planned, realFs);
+  print(changeReport(planned, false));
+  return 0;
+}
+
+async function main(args: Args): Promise<number> {
+  if (args.cmd === "install" || args.cmd === "uninstall") return changeCommand(args);
+  if (args.cmd === "status") {
+    const s = status(args, realPorts(realFs));
+    out(args.json ? JSON.stringify(s, null, 2) : printStatus(s));
+    return 0;
+  }
+  const d = await doctor(args, realPorts(realFs));
+  out(args.json ? JSON.stringify(d, null, 2) : printDoctor(d));
+  return d.ok ? 0 : EXIT_FAILURE;
+}
+
+if (import.meta.main) {
+  const args = parse();
+  let code: number;
+  try {
+    code = await main(args);
+  } catch (e) {
+    if (!(e instanceof InstallerError)) throw e;
+    err(`lifeline: ${e.message}`);
+    code = e.exitCode;
+  }
+  Deno.exit(code);
 }

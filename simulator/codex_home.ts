@@ -8,7 +8,7 @@
 
 import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
 import type { HookHandler, HooksFile, MatcherGroup } from "../codex/hooks_json.ts";
-import { hookTrustHash, hookTrustKey } from "../codex/trust.ts";
+import { tomlBasicString, type TrustEntry, trustEntry, trustToml } from "../codex/trust.ts";
 import type { VersionProfile } from "../codex/profiles.ts";
 import { type HandlerPlaces, HOOK_TIMEOUTS, hookCommand, notifyArgv } from "../hooks/handlers.ts";
 
@@ -33,10 +33,6 @@ export interface HomeSpec {
   extra?: readonly HomeHook[];
 }
 
-function tomlString(s: string): string {
-  return JSON.stringify(s);
-}
-
 /** Writes `hooks.json` and `config.toml` into `spec.places.codexHome`; returns their paths. */
 export async function writeCodexHome(spec: HomeSpec): Promise<{ hooksJson: string; configToml: string }> {
   const { places, profile } = spec;
@@ -44,19 +40,13 @@ export async function writeCodexHome(spec: HomeSpec): Promise<{ hooksJson: strin
   const configToml = `${places.codexHome}/config.toml`;
   const events = (spec.events ?? HOOK_EVENTS).filter((e) => profile.events.includes(e));
   const file: HooksFile = { hooks: {} };
-  const trust: string[] = [];
+  const trust: TrustEntry[] = [];
   const add = (event: HookEventName, group: MatcherGroup, trusted: boolean) => {
     const groups = (file.hooks![event] ??= []);
     const gi = groups.length;
     groups.push(group);
     if (!trusted) return;
-    for (const [hi, h] of group.hooks.entries()) {
-      trust.push(
-        `[hooks.state.${tomlString(hookTrustKey(hooksJson, event, gi, hi))}]\ntrusted_hash = "${
-          hookTrustHash(event, group, h)
-        }"`,
-      );
-    }
+    for (const [hi, h] of group.hooks.entries()) trust.push(trustEntry(hooksJson, event, gi, hi, group, h));
   };
   const extraGroup = (x: HomeHook): MatcherGroup => {
     const h: HookHandler = {
@@ -79,9 +69,9 @@ export async function writeCodexHome(spec: HomeSpec): Promise<{ hooksJson: strin
   }
   const features = profile.hooksOnByDefault ? "" : `\n[features]\n${profile.featureKey} = true\n`;
   const config = `# written by the lifeline simulator
-notify = [${notifyArgv(places).map(tomlString).join(", ")}]
+notify = [${notifyArgv(places).map(tomlBasicString).join(", ")}]
 ${features}
-${trust.join("\n\n")}
+${trustToml(trust)}
 `;
   await Deno.mkdir(`${places.codexHome}/sessions`, { recursive: true });
   await Deno.writeTextFile(hooksJson, JSON.stringify(file, null, 2) + "\n");

@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { HOOK_EVENTS, type HookEventName } from "../../codex/events.ts";
 import type { HooksFile } from "../../codex/hooks_json.ts";
-import { hookTrustHash, hookTrustKey } from "../../codex/trust.ts";
+import { tomlBasicString, type TrustEntry, trustEntry, trustToml } from "../../codex/trust.ts";
 import { type HandlerPlaces, HOOK_TIMEOUTS, hookCommand, notifyArgv } from "../../hooks/handlers.ts";
 import { type MockReply, startMockResponses } from "./mock_responses.ts";
 import { type ExecResult, runCodexExec, writeOfflineConfig } from "./codex_cli.ts";
@@ -22,22 +22,18 @@ export async function installLifelineForTest(
 ): Promise<void> {
   const hooksPath = join(p.codexHome, "hooks.json");
   const file: HooksFile = { hooks: {} };
-  const trust: string[] = [];
+  const trust: TrustEntry[] = [];
   for (const event of events) {
     const handler = { type: "command", command: hookCommand(event, p), timeout: HOOK_TIMEOUTS[event] };
     file.hooks![event] = [{ hooks: [handler] }];
-    trust.push(
-      `[hooks.state.${JSON.stringify(hookTrustKey(hooksPath, event, 0, 0))}]\ntrusted_hash = "${
-        hookTrustHash(event, {}, handler)
-      }"\n`,
-    );
+    trust.push(trustEntry(hooksPath, event, 0, 0, {}, handler));
   }
   await Deno.mkdir(p.codexHome, { recursive: true });
   await Deno.writeTextFile(hooksPath, JSON.stringify(file, null, 2) + "\n");
   await writeOfflineConfig(
     p.codexHome,
     mockUrl,
-    `notify = ${JSON.stringify(notifyArgv(p))}\n${trust.join("\n")}`,
+    `notify = [${notifyArgv(p).map(tomlBasicString).join(", ")}]\n${trustToml(trust)}\n`,
   );
 }
 

@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { HOOK_EVENTS, type HookEventName } from "../../codex/events.ts";
 import type { HooksFile } from "../../codex/hooks_json.ts";
-import { hookTrustHash, hookTrustKey } from "../../codex/trust.ts";
+import { type TrustEntry, trustEntry, trustToml } from "../../codex/trust.ts";
 
 /** Shell-quotes one word for `sh -c`. */
 export function shQuote(s: string): string {
@@ -44,21 +44,17 @@ export async function installRecorder(
   const notifyLog = join(codexHome, "recorded-notify.jsonl");
   const hooksPath = join(codexHome, "hooks.json");
   const file: HooksFile = { hooks: {} };
-  const trust: string[] = [];
+  const trust: TrustEntry[] = [];
   for (const event of events) {
     const handler = { type: "command", command: recorderCommand(hooksLog), timeout: 3 } as const;
     file.hooks![event] = [{ hooks: [handler] }];
-    trust.push(
-      `[hooks.state."${hookTrustKey(hooksPath, event, 0, 0)}"]\ntrusted_hash = "${
-        hookTrustHash(event, {}, handler)
-      }"\n`,
-    );
+    trust.push(trustEntry(hooksPath, event, 0, 0, {}, handler));
   }
   await Deno.writeTextFile(hooksPath, JSON.stringify(file, null, 2) + "\n");
   const notifyToml = `notify = ["sh", "-c", ${
     JSON.stringify(`printf '{"pid":%s,"payload":%s}\\n' "$PPID" "$1" >> ${shQuote(notifyLog)}`)
   }, "notify"]`;
-  return { hooksLog, notifyLog, notifyToml, trustToml: trust.join("\n") };
+  return { hooksLog, notifyLog, notifyToml, trustToml: trustToml(trust) + "\n" };
 }
 
 /** A recorded delivery: the payload and the Codex process that sent it. */

@@ -215,3 +215,68 @@ Deno.test("CODEX_HOME is honoured; --events is checked", async () => {
     await Deno.remove(h.dir, { recursive: true });
   }
 });
+
+Deno.test("doctor on a config.toml with a TOML syntax error prints FAIL checks and exits 1, no stack trace", async () => {
+  const h = await home();
+  try {
+    assert.equal((await installer(["install", ...h.args, "--events", "Stop", "--yes"])).code, 0);
+    const cfg = join(h.codex, "config.toml");
+    await Deno.writeTextFile(cfg, (await Deno.readTextFile(cfg)) + "\n[tui\nnotifications = true\n");
+    const r = await installer(["doctor", ...h.args]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(r.stderr, "");
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^FAIL\\s+config\\.toml\\s+Cannot parse ${cfg}:\\d+:\\d+: .*: Codex will refuse to start$`,
+        "m",
+      ),
+    );
+    assert.match(
+      r.stdout,
+      /^warn\s+handlers\s+no handler for SessionStart, /m,
+      "the checks that do not need config.toml still run",
+    );
+    assert.match(r.stdout, /\nSome checks failed: see FAIL above\.\n$/);
+    assert.doesNotMatch(r.stdout + r.stderr, /\bat .*\.ts:\d+:\d+/, "no stack trace");
+    const json = await installer(["doctor", ...h.args, "--json"]);
+    assert.equal(json.code, 1);
+    const d = JSON.parse(json.stdout);
+    assert.equal(d.ok, false);
+    assert.deepEqual(
+      d.checks.filter((c: { status: string }) => c.status === "fail").map((c: { name: string }) => c.name),
+      [
+        "config.toml",
+      ],
+    );
+  } finally {
+    await Deno.remove(h.dir, { recursive: true });
+  }
+});
+
+Deno.test("a corrupt install manifest: uninstall names the file and the field, exits 1, writes nothing", async () => {
+  const h = await home();
+  try {
+    assert.equal((await installer(["install", ...h.args, "--yes"])).code, 0);
+    const path = join(h.state, "install-manifest.json");
+    const m = JSON.parse(await Deno.readTextFile(path));
+    m.handlers[1].command = 42;
+    await Deno.writeTextFile(path, JSON.stringify(m));
+    const before = await Deno.readTextFile(join(h.codex, "config.toml"));
+    const r = await installer(["uninstall", ...h.args, "--yes"]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^lifeline: Cannot parse the install manifest "${path}": ` +
+          `field "handlers\\[1\\]\\.command" must be a string, got number;`,
+      ),
+    );
+    assert.equal(await Deno.readTextFile(join(h.codex, "config.toml")), before);
+    const doc = await installer(["doctor", ...h.args]);
+    assert.equal(doc.code, 1);
+    assert.match(doc.stdout, /^FAIL\s+manifest\s+Cannot parse the install manifest/m);
+  } finally {
+    await Deno.remove(h.dir, { recursive: true });
+  }
+});

@@ -1,0 +1,46 @@
+/**
+ * The world the installer's commands see: file system, environment, clock,
+ * `codex --version`, and where deno and this checkout are. Tests and
+ * `--dry-run` pass other ports and run the same code as a real install.
+ *
+ * @module
+ */
+
+import { LIFELINE_ROOT } from "../hooks/handlers.ts";
+import type { InstallerFs } from "./fs.ts";
+
+/** The world the commands see. */
+export interface Ports {
+  fs: InstallerFs;
+  env: (k: string) => string | undefined;
+  now: () => Date;
+  /** `codex --version`, or undefined when codex is not on PATH. */
+  codexVersion: () => string | undefined;
+  /** The deno executable and this checkout. */
+  deno: string;
+  root: string;
+}
+
+/** Default ports for the real machine. */
+export function realPorts(fs: InstallerFs): Ports {
+  return {
+    fs,
+    env: (k) => Deno.env.get(k),
+    now: () => new Date(),
+    codexVersion: () => {
+      try {
+        const out = new Deno.Command("codex", {
+          args: ["--version"],
+          stdout: "piped",
+          stderr: "null",
+          stdin: "null",
+        }).outputSync();
+        return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    deno: Deno.execPath(),
+    root: LIFELINE_ROOT,
+  };
+}

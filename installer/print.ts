@@ -1,0 +1,62 @@
+/**
+ * The installer's reports as text for a person (`--json` prints the objects
+ * themselves).
+ *
+ * @module
+ */
+
+import type { ChangeReport } from "./apply.ts";
+import type { Check } from "./doctor.ts";
+import type { StatusReportJson } from "./status.ts";
+
+/** What install or uninstall changed (or would change). */
+export function printChange(r: ChangeReport): string {
+  const lines: string[] = [];
+  const verb = r.dry_run ? "would change" : "changed";
+  for (const f of r.files) {
+    if (!f.changed) lines.push(`unchanged ${f.path}`);
+    else if (r.dry_run) lines.push(f.diff.trimEnd());
+    else lines.push(`${verb} ${f.path} (backup: ${f.path}.lifeline.bak)`);
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  if (r.action === "install") {
+    lines.push(
+      `${r.dry_run ? "Would install" : "Installed"} ${r.handlers.length} hook handlers for Codex ${
+        r.codex_version ?? `(assumed ${r.profile})`
+      } into ${r.codex_home}; sessions are recorded in ${r.state_dir}.`,
+    );
+    if (!r.dry_run) {
+      lines.push(
+        "Check it with: deno run -A installer/mod.ts doctor — then see sessions with: deno task status",
+      );
+    }
+  } else lines.push(r.dry_run ? "Would uninstall lifeline." : "Uninstalled lifeline.");
+  return lines.join("\n");
+}
+
+/** What is installed, one handler a line. */
+export function printStatus(s: StatusReportJson): string {
+  const notify = s.notify.lifeline
+    ? "lifeline" + (s.notify.chained ? ` → ${JSON.stringify(s.notify.chained)}` : "")
+    : "not lifeline's";
+  return [
+    `${s.installed ? "lifeline is installed" : "lifeline is not installed"} in ${s.codex_home} (Codex ${
+      s.codex_version ?? `not found; assuming ${s.profile}`
+    }); store: ${s.state_dir}`,
+    `hooks ${s.hooks_enabled ? "enabled" : "DISABLED by [features]"}; notify: ${notify}`,
+    ...s.handlers.map((h) =>
+      `  ${h.trusted ? "trusted  " : "UNTRUSTED"} ${
+        h.event.padEnd(18)
+      } ${s.hooks_json}:${h.group}:${h.handler}`
+    ),
+  ].join("\n");
+}
+
+/** Every check, one a line, then the verdict. */
+export function printDoctor(d: { ok: boolean; checks: Check[] }): string {
+  const mark = (c: Check) => (c.status === "ok" ? "ok  " : c.status === "warn" ? "warn" : "FAIL");
+  return [
+    ...d.checks.map((c) => `${mark(c)}  ${c.name.padEnd(24)} ${c.detail}`),
+    d.ok ? "\nAll checks passed." : "\nSome checks failed: see FAIL above.",
+  ].join("\n");
+}
