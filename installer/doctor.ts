@@ -18,7 +18,7 @@ import { type Manifest, readManifest } from "./manifest.ts";
 import { type CommonOptions, type Resolved, resolveOptions } from "./options.ts";
 import type { Ports } from "./ports.ts";
 import { lifelineHandlers } from "./status.ts";
-import { parseToml } from "./_toml.ts";
+import { parseToml } from "./toml_edit.ts";
 
 /** One doctor check. */
 export interface Check {

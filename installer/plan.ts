@@ -18,7 +18,7 @@ import { installHistory, uninstallHistory } from "./edits/history.ts";
 import { installNotify, uninstallNotify } from "./edits/notify.ts";
 import { installTrust, renderUninstall, uninstallTrust } from "./edits/trust.ts";
 import type { Manifest } from "./manifest.ts";
-import { type ConfigEdit, readConfig } from "./_toml.ts";
+import { type ConfigEdit, readConfig } from "./toml_edit.ts";
 
 export type { Manifest } from "./manifest.ts";
 export { TRUST_COMMENT } from "./edits/trust.ts";

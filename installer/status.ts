@@ -15,7 +15,7 @@ import { isLifelineHandler, recordedCommands } from "./edits/hooks_json.ts";
 import { type Manifest, readManifest } from "./manifest.ts";
 import { type CommonOptions, type Resolved, resolveOptions } from "./options.ts";
 import type { Ports } from "./ports.ts";
-import { parseToml } from "./_toml.ts";
+import { parseToml } from "./toml_edit.ts";
 
 /** One installed handler, as `status` shows it. */
 export interface HandlerStatus {

@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from "node:util";
 import { isObject } from "../../codex/json.ts";
 import type { VersionProfile } from "../../codex/profiles.ts";
 import type { Manifest } from "../manifest.ts";
-import { type ConfigEdit, renameKey, type TomlDoc } from "../_toml.ts";
+import { type ConfigEdit, renameKey, type TomlDoc } from "../toml_edit.ts";
 
 /** Edits `[features]` for `profile`; returns what the manifest records (merged with an earlier install). */
 export function installFeatures(

@@ -8,7 +8,7 @@
 
 import { isObject } from "../../codex/json.ts";
 import type { Manifest } from "../manifest.ts";
-import type { ConfigEdit, TomlDoc } from "../_toml.ts";
+import type { ConfigEdit, TomlDoc } from "../toml_edit.ts";
 
 /** The value Codex uses when `persistence` is not set. */
 const DEFAULT_PERSISTENCE = "save-all";

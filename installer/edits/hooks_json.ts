@@ -15,7 +15,7 @@ import { isObject } from "../../codex/json.ts";
 import { type HandlerPlaces, HOOK_TIMEOUTS, hookCommand, lifelineHookEvent } from "../../hooks/handlers.ts";
 import { InstallerError } from "../errors.ts";
 import type { Manifest, ManifestHandler } from "../manifest.ts";
-import { newlineOf } from "../_toml.ts";
+import { newlineOf } from "../toml_edit.ts";
 
 /** A file's path and its current text (`undefined`: it does not exist). */
 export interface FileText {

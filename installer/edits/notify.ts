@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from "node:util";
 import { isObject } from "../../codex/json.ts";
 import { type HandlerPlaces, lifelineNotify, notifyArgv } from "../../hooks/handlers.ts";
 import type { Manifest } from "../manifest.ts";
-import { type ConfigEdit, removeTable, type TomlDoc } from "../_toml.ts";
+import { type ConfigEdit, removeTable, type TomlDoc } from "../toml_edit.ts";
 
 const isArgv = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
 

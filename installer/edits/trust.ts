@@ -20,7 +20,7 @@ import {
   removeTable,
   type TomlDoc,
   tomlPatch,
-} from "../_toml.ts";
+} from "../toml_edit.ts";
 
 /** The comment above the trust tables lifeline appends. */
 export const TRUST_COMMENT =

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { HOOK_EVENTS, type HookEventName } from "../../codex/events.ts";
 import { profileFor } from "../../codex/profiles.ts";
 import { planInstall, planUninstall } from "../../installer/plan.ts";
-import { parseToml } from "../../installer/_toml.ts";
+import { parseToml } from "../../installer/toml_edit.ts";
 import { discover } from "../../simulator/discovery.ts";
 
 const DIR = new URL("../testdata/installer/", import.meta.url).pathname;

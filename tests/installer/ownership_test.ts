@@ -20,7 +20,7 @@ import {
 import { profileFor } from "../../codex/profiles.ts";
 import { isLifelineHandler } from "../../installer/edits/hooks_json.ts";
 import { planInstall } from "../../installer/plan.ts";
-import { parseToml } from "../../installer/_toml.ts";
+import { parseToml } from "../../installer/toml_edit.ts";
 
 /** Path characters people and tests put in paths: spaces, quotes, shell syntax, unicode. */
 const hostile = fc.string({

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { HOOK_EVENTS } from "../../codex/events.ts";
 import { profileFor } from "../../codex/profiles.ts";
 import { planInstall, planUninstall } from "../../installer/plan.ts";
-import { parseToml } from "../../installer/_toml.ts";
+import { parseToml } from "../../installer/toml_edit.ts";
 
 const PLACES = {
   deno: "/opt/deno/bin/deno",
