@@ -10,7 +10,8 @@
  */
 
 import { TUI_VERSIONS } from "./codex_versions.ts";
-import { recordCase, recordingDir, TUI_CASES, writeRecording } from "./tui_cases.ts";
+import { TUI_CASES } from "./tui_cases.ts";
+import { recordCase, recordingDir, writeRecording } from "./tui_recording.ts";
 
 if (import.meta.main) {
   const versions: string[] = [];

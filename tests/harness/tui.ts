@@ -21,6 +21,8 @@ export interface TuiRigOptions {
   daemon?: boolean;
   /** Replies to the turns' model requests, in order (title requests are answered apart). */
   replies: MockReply[];
+  /** What the title requests get (default a valid `{"title": …}`). */
+  titleText?: string;
 }
 
 /** A marker the harness writes into a recording: an action it took or a process fact. */
@@ -173,14 +175,17 @@ export class TuiRig {
         : p.argv.includes("--managed-daemon")
         ? "daemon_pid"
         : undefined;
-      if (fact) this.mark("process", { fact, pid: p.pid, ppid: p.ppid });
+      if (fact) this.mark("process", { fact, pid: p.pid, ppid: p.ppid, argv: p.argv });
     }
   }
 
   /** The pids of this CODEX_HOME's daemon (`--managed-daemon`) processes. */
   async daemonPids(): Promise<number[]> {
-    return (await processesMentioning(this.codexHome)).filter((p) => p.argv.includes("--managed-daemon"))
-      .map((p) => p.pid);
+    const all = (await processesMentioning(this.codexHome)).filter((p) =>
+      p.argv.includes("--managed-daemon")
+    );
+    // The daemon may run a child with the same argv; the daemon is the one whose parent is not a daemon.
+    return all.filter((p) => !all.some((q) => q.pid === p.ppid)).map((p) => p.pid);
   }
 
   /** Sends tmux key names (`Enter`, `Escape`, `C-c`). */
@@ -318,13 +323,14 @@ export class TuiRig {
     await run(this.bin, ["app-server", "daemon", "stop"], { ...Deno.env.toObject(), ...this.env }).catch(() =>
       ""
     );
+    // The tmux server goes first (its own argv names CODEX_HOME); it hangs up on the TUIs it runs.
+    await this.tmux("kill-server").catch(() => "");
     const pids = [...this.tuiPids.values(), ...(await processesMentioning(this.codexHome)).map((p) => p.pid)];
     for (const pid of pids) {
       try {
         if (alive(pid)) Deno.kill(pid, "SIGKILL");
       } catch { /* gone */ }
     }
-    await this.tmux("kill-server").catch(() => "");
     await this.mock.close().catch(() => {});
   }
 
@@ -336,13 +342,17 @@ export class TuiRig {
 
 /** Installs the version if needed and starts a rig (mock, recorder, config, tmux server name). */
 export async function startTuiRig(options: TuiRigOptions): Promise<TuiRig> {
-  const opts: Required<TuiRigOptions> = { daemon: true, ...options };
+  const opts: Required<TuiRigOptions> = {
+    daemon: true,
+    titleText: JSON.stringify({ title: "Mock title" }),
+    ...options,
+  };
   const bin = await ensureCodexVersion(opts.version);
   const root = await Deno.makeTempDir({ prefix: "lifeline-tui-" });
   const codexHome = join(root, "home", ".codex");
   await Deno.mkdir(join(root, "ws"), { recursive: true });
   const recorder = await installTuiRecorder(codexHome);
-  const mock = startTuiMock(opts.replies);
+  const mock = startTuiMock(opts.replies, opts.titleText);
   await Deno.writeTextFile(
     join(codexHome, "config.toml"),
     `model = "mock-model"

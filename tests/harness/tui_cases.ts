@@ -1,21 +1,18 @@
 /**
- * The scripted TUI sessions recorded into `tests/testdata/recorded/tui/`, and
- * the writer of one recording: hook and notify lines, mock requests, and the
- * harness's own markers (actions taken, process facts), merged by time.
+ * The scripted TUI sessions recorded into `tests/testdata/recorded/tui/`.
  *
  * @module
  */
 
-import { fileURLToPath } from "node:url";
-import { join } from "node:path";
 import { type MockReply, say, shell } from "./mock_responses.ts";
-import type { TimedLine } from "./tui_recorder.ts";
-import { startTuiRig, type TuiRig } from "./tui.ts";
+import type { TuiRig } from "./tui.ts";
 
 /** One scripted TUI session. */
 export interface TuiCase {
   name: string;
   replies: MockReply[];
+  /** What title requests get, when not a valid title. */
+  titleText?: string;
   /** Only meaningful with the daemon (e.g. killing it). */
   daemonOnly?: boolean;
   run(rig: TuiRig): Promise<void>;
@@ -270,77 +267,23 @@ export const TUI_CASES: TuiCase[] = [
       await soft(rig, "SessionEnd", 1, 10_000);
     },
   },
+  {
+    // The mock answers the title request with text that is no title: Codex asks again at the next prompt.
+    name: "title_rejected",
+    titleText: "not a JSON title",
+    replies: [say("One."), say("Two.")],
+    async run(rig) {
+      await rig.launch("a");
+      await prompt(rig, "a", "one", 1);
+      await prompt(rig, "a", "two", 2);
+      await softNotifies(rig, 4, 15_000);
+      await daemonStop(rig);
+      await soft(rig, "SessionEnd", 1, 10_000);
+    },
+  },
 ];
 
 async function tuiAlive(rig: TuiRig, name: string): Promise<boolean> {
   const pid = rig.tuiPids.get(name);
   return pid !== undefined && (await Deno.stat(`/proc/${pid}`).then(() => true, () => false));
-}
-
-/** The folder of a version/process-model set. */
-export function recordingDir(version: string, daemon: boolean): string {
-  return fileURLToPath(
-    new URL(`../testdata/recorded/tui/${version}-${daemon ? "daemon" : "nodaemon"}/`, import.meta.url),
-  );
-}
-
-/** One line of a recording. */
-export type RecordingLine = Record<string, unknown> & { kind: string };
-
-/** Merges a rig's hooks, notifies, mock requests and markers into recording lines, by time. */
-export async function recordingLines(rig: TuiRig, caseName: string): Promise<RecordingLine[]> {
-  const rel = (t: number) => t - rig.t0;
-  const body: (RecordingLine & { t: number })[] = [
-    ...(await rig.hooks()).map((l) => ({
-      t: rel(l.t),
-      kind: "hook",
-      event: String(l.payload.hook_event_name),
-      ppid: l.ppid,
-      payload: l.payload,
-    })),
-    ...(await rig.notifies()).map((l) => ({
-      t: rel(l.t),
-      kind: "notify",
-      event: "notify",
-      ppid: l.ppid,
-      payload: l.payload,
-    })),
-    ...rig.mock.log.map((r) => ({ t: rel(r.at), kind: "request", request: r.kind })),
-    ...rig.markers,
-  ];
-  body.sort((a, b) => a.t - b.t);
-  const header: RecordingLine = {
-    kind: "header",
-    case: caseName,
-    version: rig.opts.version,
-    daemon: rig.opts.daemon,
-    recorded_at: new Date(rig.t0).toISOString(),
-  };
-  // Temp paths differ per run: name the rig's root "/ROOT".
-  return JSON.parse(JSON.stringify([header, ...body]).replaceAll(rig.root, "/ROOT"));
-}
-
-/** Runs one case on a fresh rig and returns its recording lines; always stops the rig. */
-export async function recordCase(c: TuiCase, version: string, daemon: boolean): Promise<RecordingLine[]> {
-  const rig = await startTuiRig({ version, daemon, replies: c.replies });
-  try {
-    try {
-      await c.run(rig);
-    } catch (e) {
-      rig.mark("action", { action: "error", message: String(e instanceof Error ? e.message : e) });
-    }
-    await rig.noteProcesses();
-    return await recordingLines(rig, c.name);
-  } finally {
-    await rig.stop();
-    await Deno.remove(rig.root, { recursive: true }).catch(() => {});
-  }
-}
-
-/** Writes a recording as JSONL. */
-export async function writeRecording(dir: string, name: string, lines: RecordingLine[]): Promise<string> {
-  await Deno.mkdir(dir, { recursive: true });
-  const path = join(dir, `${name}.jsonl`);
-  await Deno.writeTextFile(path, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
-  return path;
 }

@@ -34,12 +34,13 @@ export interface TuiMock {
   close(): Promise<void>;
 }
 
-/** Starts the routed mock: turn requests get `replies` in order, title requests a JSON title. */
-export function startTuiMock(replies: MockReply[]): TuiMock {
+/** Starts the routed mock: turn requests get `replies` in order, title requests `titleText`. */
+export function startTuiMock(
+  replies: MockReply[],
+  titleText = JSON.stringify({ title: "Mock title" }),
+): TuiMock {
   const turns: MockResponses = startMockResponses(replies);
-  const titles: MockResponses = startMockResponses(
-    Array.from({ length: 64 }, () => say(JSON.stringify({ title: "Mock title" }))),
-  );
+  const titles: MockResponses = startMockResponses(Array.from({ length: 64 }, () => say(titleText)));
   const log: LoggedRequest[] = [];
   const ac = new AbortController();
   const server = Deno.serve(
