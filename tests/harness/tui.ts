@@ -75,6 +75,7 @@ export class TuiRig {
   readonly t0 = Date.now();
   readonly tuiPids = new Map<string, number>();
   readonly #seen = new Set<number>();
+  readonly #daemons = new Set<number>();
   #n = 0;
   #polling = false;
   /** Notes the daemon's processes as they appear (it starts some seconds after the first TUI). */
@@ -170,21 +171,24 @@ export class TuiRig {
     for (const p of await processesMentioning(this.codexHome)) {
       if (this.#seen.has(p.pid)) continue;
       this.#seen.add(p.pid);
+      // Not facts: the TUI's `--help` probes of the daemon binary, and the daemon's own children
+      // between fork and exec (they still show the daemon's argv).
+      if (p.argv.includes("--help") || this.#daemons.has(p.ppid)) continue;
       const fact = p.argv.includes("pid-update-loop")
         ? "pid_update_loop_pid"
         : p.argv.includes("--managed-daemon")
         ? "daemon_pid"
         : undefined;
+      if (fact === "daemon_pid") this.#daemons.add(p.pid);
       if (fact) this.mark("process", { fact, pid: p.pid, ppid: p.ppid, argv: p.argv });
     }
   }
 
   /** The pids of this CODEX_HOME's daemon (`--managed-daemon`) processes. */
   async daemonPids(): Promise<number[]> {
-    const all = (await processesMentioning(this.codexHome)).filter((p) =>
-      p.argv.includes("--managed-daemon")
-    );
-    // The daemon may run a child with the same argv; the daemon is the one whose parent is not a daemon.
+    const all = (await processesMentioning(this.codexHome))
+      .filter((p) => p.argv.includes("--managed-daemon") && !p.argv.includes("--help"));
+    // A child between fork and exec shows the daemon's argv; the daemon's parent is no daemon.
     return all.filter((p) => !all.some((q) => q.pid === p.ppid)).map((p) => p.pid);
   }
 
@@ -278,8 +282,8 @@ export class TuiRig {
 
   /** `/quit` in TUI `name`, then waits for its process to exit. */
   async quit(name: string, timeoutMs = 30_000): Promise<void> {
-    await this.command(name, "/quit");
     this.mark("action", { action: "quit", tui: name });
+    await this.command(name, "/quit");
     await this.waitForExit(name, timeoutMs);
   }
 
