@@ -124,8 +124,8 @@ export class TuiRig {
    * composer and returns its pid. With the daemon off it answers the
    * "incompatible feature settings" prompt with "Run without daemon this time".
    */
-  async launch(name: string, args: string[] = []): Promise<number> {
-    const extra = this.opts.daemon ? [] : ["--disable", "daemon_auto_start"];
+  async launch(name: string, args: string[] = [], daemon = this.opts.daemon): Promise<number> {
+    const extra = daemon ? [] : ["--disable", "daemon_auto_start"];
     const env = Object.entries(this.env).map(([k, v]) => `${k}=${v}`);
     await this.tmux(
       "new-session",
@@ -149,17 +149,20 @@ export class TuiRig {
     this.tuiPids.set(name, pid);
     this.mark("action", { action: "launch", tui: name, args: [...extra, ...args] });
     this.mark("process", { fact: "tui_pid", tui: name, pid });
+    // The composer shows at once; a TUI without the daemon asks how to run only once it has found a
+    // daemon running for this CODEX_HOME (options: run without it, restart it, cancel = the default).
+    const asks = !daemon && (await this.daemonPids()).length > 0;
     const screen = await this.waitForScreen(
       name,
-      /incompatible feature settings|Ask Codex|for shortcuts/,
+      asks ? /incompatible feature settings/ : /incompatible feature settings|Ask Codex|for shortcuts/,
       60_000,
     );
     if (/incompatible feature settings/.test(screen)) {
       const line = screen.split("\n").find((l) => l.includes("Run without daemon"));
       const digit = line?.match(/(\d)\./)?.[1];
+      if (!digit) throw new Error(`TUI "${name}": no "Run without daemon" choice on the screen:\n${screen}`);
       this.mark("action", { action: "answer_incompatible_prompt", choice: "Run without daemon this time" });
-      await this.keys(name, digit ?? "Enter");
-      if (!digit) await this.keys(name, "Enter");
+      await this.keys(name, digit);
       await this.waitForScreen(name, /Ask Codex|for shortcuts/, 60_000);
     }
     await this.noteProcesses();
@@ -194,8 +197,9 @@ export class TuiRig {
 
   /** Sends tmux key names (`Enter`, `Escape`, `C-c`). */
   async keys(name: string, ...keys: string[]): Promise<void> {
-    await this.tmux("send-keys", "-t", name, ...keys);
+    // Markers carry the time just before the action: a hook it causes is never earlier.
     this.mark("action", { action: "keys", tui: name, keys });
+    await this.tmux("send-keys", "-t", name, ...keys);
   }
 
   /**
@@ -204,8 +208,8 @@ export class TuiRig {
    * newline), then presses Enter.
    */
   async submit(name: string, text: string): Promise<void> {
-    await this.tmux("send-keys", "-t", name, "-l", text);
     this.mark("action", { action: "type", tui: name, text });
+    await this.tmux("send-keys", "-t", name, "-l", text);
     await this.waitForScreen(name, new RegExp(`› ${text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`), 15_000);
     await sleep(600);
     await this.keys(name, "Enter");
@@ -285,6 +289,17 @@ export class TuiRig {
     this.mark("action", { action: "quit", tui: name });
     await this.command(name, "/quit");
     await this.waitForExit(name, timeoutMs);
+    await this.markScreen(name);
+  }
+
+  /** Writes the last non-empty lines of a TUI's screen into the recording. */
+  async markScreen(name: string, lines = 6): Promise<void> {
+    const screen = await this.screen(name).catch(() => "");
+    this.mark("action", {
+      action: "screen",
+      tui: name,
+      lines: screen.split("\n").filter((l) => l.trim()).slice(-lines),
+    });
   }
 
   async waitForExit(name: string, timeoutMs = 30_000): Promise<void> {
@@ -301,8 +316,8 @@ export class TuiRig {
   async killTui(name: string, signal: Deno.Signal = "SIGKILL"): Promise<void> {
     const pid = this.tuiPids.get(name);
     if (pid === undefined) throw new Error(`No TUI named "${name}"`);
-    Deno.kill(pid, signal);
     this.mark("action", { action: "kill_tui", tui: name, pid, signal });
+    Deno.kill(pid, signal);
     await this.waitForExit(name);
   }
 
@@ -311,10 +326,10 @@ export class TuiRig {
     const pids = await this.daemonPids();
     if (pids.length === 0) throw new Error(`No daemon is running for "${this.codexHome}"`);
     for (const pid of pids) {
+      this.mark("action", { action: "kill_daemon", pid, signal });
       try {
         Deno.kill(pid, signal);
       } catch { /* gone */ }
-      this.mark("action", { action: "kill_daemon", pid, signal });
     }
     const end = Date.now() + 15_000;
     while (pids.some(alive) && Date.now() < end) await sleep(100);

@@ -220,15 +220,14 @@ export const TUI_CASES: TuiCase[] = [
       await softNotifies(rig, 2, 10_000);
       await rig.killDaemon("SIGKILL");
       await soft(rig, "SessionEnd", 1, 10_000);
-      const screen = await rig.screen("a").catch(() => "");
-      rig.mark("action", { action: "screen", lines: screen.split("\n").filter((l) => l.trim()).slice(-8) });
+      await rig.markScreen("a", 8);
       rig.mark("process", { fact: "tui_alive_after_daemon_kill", alive: await tuiAlive(rig, "a") });
       if (await tuiAlive(rig, "a")) {
         await rig.submit("a", "two").catch((e) =>
           rig.mark("action", { action: "error", message: String(e) })
         );
-        await soft(rig, "UserPromptSubmit", 2, 20_000);
-        await rig.noteProcesses();
+        await soft(rig, "UserPromptSubmit", 2, 30_000);
+        await rig.markScreen("a", 8);
       }
     },
   },
@@ -279,6 +278,22 @@ export const TUI_CASES: TuiCase[] = [
       await softNotifies(rig, 4, 15_000);
       await daemonStop(rig);
       await soft(rig, "SessionEnd", 1, 10_000);
+    },
+  },
+  {
+    // A TUI without the daemon next to one in it, in one CODEX_HOME: Codex asks how to run it.
+    name: "nodaemon_beside_daemon",
+    daemonOnly: true,
+    replies: [say("One."), say("Two.")],
+    async run(rig) {
+      await rig.launch("a");
+      await prompt(rig, "a", "one", 1);
+      await rig.launch("b", [], false);
+      await prompt(rig, "b", "two", 2);
+      await rig.quit("b");
+      await soft(rig, "SessionEnd", 1, 20_000);
+      await rig.quit("a");
+      await soft(rig, "SessionEnd", 2, detachWait(rig));
     },
   },
 ];
