@@ -116,7 +116,7 @@ export class TuiRig {
   }
 
   tmux(...args: string[]): Promise<string> {
-    return run("tmux", ["-L", this.socket, "-f", "/dev/null", ...args]);
+    return run("tmux", ["-S", this.socket, "-f", "/dev/null", ...args]);
   }
 
   /**
@@ -389,5 +389,6 @@ env_key = "MOCK_API_KEY"
 ${recorder.trustToml}
 `,
   );
-  return new TuiRig(opts, root, bin, mock, recorder, `lifeline-${root.split("-").pop()}`);
+  // The tmux socket lives in the rig's root, so removing the root leaves nothing behind.
+  return new TuiRig(opts, root, bin, mock, recorder, join(root, "tmux.sock"));
 }
