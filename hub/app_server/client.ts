@@ -81,6 +81,8 @@ export interface ConnectOptions {
   clientVersion: string;
   /** Timeout of each request, `initialize` included (default 10 s). */
   timeoutMs?: number;
+  /** Sees every raw message, both ways (the recorder uses it). */
+  tap?: (direction: "send" | "recv", text: string) => void;
 }
 
 interface Pending {
@@ -119,7 +121,9 @@ export async function connectAppServer(socketPath: string, opts: ConnectOptions)
   };
 
   ws.on("message", (data: unknown) => {
-    const msg = parseServerMessage(String(data));
+    const text = String(data);
+    opts.tap?.("recv", text);
+    const msg = parseServerMessage(text);
     if (msg.kind === "response" || msg.kind === "error") {
       const p = msg.id === null ? undefined : pending.get(msg.id);
       if (!p || msg.id === null) return;
@@ -149,7 +153,11 @@ export async function connectAppServer(socketPath: string, opts: ConnectOptions)
     );
   });
 
-  const send = (msg: Record<string, unknown>) => ws.send(JSON.stringify({ jsonrpc: "2.0", ...msg }));
+  const send = (msg: Record<string, unknown>) => {
+    const text = JSON.stringify({ jsonrpc: "2.0", ...msg });
+    opts.tap?.("send", text);
+    ws.send(text);
+  };
 
   const request = (method: string, params: Record<string, unknown>, ms = timeoutMs): Promise<unknown> => {
     if (closedReason !== undefined) {
