@@ -1,10 +1,10 @@
 /**
- * The bridge against the REAL app-server daemon of Codex 0.169.0, offline
+ * The bridge against the REAL app-server daemon of Codex 0.169.0 and 0.171.0, offline
  * against the mock Responses server: a client standing in for the TUI starts
  * a thread; the bridge sees it before its first prompt, delivers messages by
  * `turn/start` (idle) and `turn/steer` (running), and turns what the daemon
  * says into observations. With `LIFELINE_RECORD_APP_SERVER=1` the bridge's
- * side of the run is written to `tests/testdata/recorded/app_server/0.169.0/`.
+ * side of the run is written to `tests/testdata/recorded/app_server/<version>/`.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -19,8 +19,10 @@ import { type MockReply, say, shell, startMockResponses } from "../harness/mock_
 import { writeOfflineConfig } from "../harness/codex_cli.ts";
 import { alive, startDaemon } from "../harness/app_server_daemon.ts";
 
-const VERSION = "0.169.0";
-const RECORD_DIR = fileURLToPath(new URL(`../testdata/recorded/app_server/${VERSION}/`, import.meta.url));
+/** 0.169.0 is the release the daemon became the TUI default in; 0.171.0 the newest. */
+const VERSIONS = ["0.169.0", "0.171.0"];
+const recordDir = (version: string) =>
+  fileURLToPath(new URL(`../testdata/recorded/app_server/${version}/`, import.meta.url));
 
 /** Two cheap trusted hooks, so the daemon reports hook runs (`hook/started`, `hook/completed`). */
 async function writeHooks(codexHome: string, log: string): Promise<string> {
@@ -43,121 +45,132 @@ function requestText(body: unknown): string {
   return JSON.stringify(body);
 }
 
-Deno.test({
-  name: "the bridge reads and delivers through the real 0.169.0 daemon",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const root = await Deno.makeTempDir({ prefix: "lifeline-e2e-appsrv-" });
-    const codexHome = join(root, "codex");
-    const home = join(root, "home");
-    const cwd = join(root, "ws");
-    await Deno.mkdir(home, { recursive: true });
-    await Deno.mkdir(cwd, { recursive: true });
-    const replies: MockReply[] = [
-      say("hello from the mock"),
-      shell("exit 3"),
-      say("after the shell"),
-      { items: [{ kind: "message", text: "never sent" }], hang: true },
-      say("steered reply"),
-    ];
-    const mock = startMockResponses(replies);
-    const trust = await writeHooks(codexHome, join(root, "hooks.log"));
-    await writeOfflineConfig(codexHome, mock.url, trust);
-    const daemon = await startDaemon({ version: VERSION, codexHome, home, cwd });
-    const t0 = Date.now();
-    const recording: string[] = [];
-    const seen: AppServerObservation[] = [];
-    const waiters: { pred: (o: AppServerObservation) => boolean; resolve: () => void }[] = [];
-    const until = (pred: (o: AppServerObservation) => boolean) =>
-      seen.some(pred) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ pred, resolve }));
-    const bridge = startAppServerBridge({
-      socketPath: daemon.socketPath,
-      sink(o) {
-        seen.push(o);
-        for (const w of waiters.filter((w) => w.pred(o))) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve();
-        }
-      },
-      connect: (path) =>
-        connectAppServer(path, {
-          clientVersion: "0.1.0",
-          tap: (dir, text) =>
-            recording.push(JSON.stringify({ ms: Date.now() - t0, dir, message: JSON.parse(text) })),
-        }),
-    });
-    const tui = await connectAppServer(daemon.socketPath, { clientName: "stand-in-tui", clientVersion: "1" });
-    try {
-      await bridge.ready();
-      const start = threadStartRequest({ cwd });
-      const thread = parseThreadResult(await tui.request(start.method, start.params));
-      assert.ok(thread, "thread/start answers with a thread");
-      const threadId = thread.id;
-      await until((o) => o.kind === "session_seen" && o.threadId === threadId);
-      const first = seen.find((o) => o.kind === "session_seen" && o.threadId === threadId);
-      assert.equal(first?.kind === "session_seen" && first.turnState, "pending_first_turn");
+for (const VERSION of VERSIONS) {
+  Deno.test({
+    name: `the bridge reads and delivers through the real ${VERSION} daemon`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const root = await Deno.makeTempDir({ prefix: "lifeline-e2e-appsrv-" });
+      const codexHome = join(root, "codex");
+      const home = join(root, "home");
+      const cwd = join(root, "ws");
+      await Deno.mkdir(home, { recursive: true });
+      await Deno.mkdir(cwd, { recursive: true });
+      const replies: MockReply[] = [
+        say("hello from the mock"),
+        shell("exit 3"),
+        say("after the shell"),
+        { items: [{ kind: "message", text: "never sent" }], hang: true },
+        say("steered reply"),
+      ];
+      const mock = startMockResponses(replies);
+      const trust = await writeHooks(codexHome, join(root, "hooks.log"));
+      await writeOfflineConfig(codexHome, mock.url, trust);
+      const daemon = await startDaemon({ version: VERSION, codexHome, home, cwd });
+      const t0 = Date.now();
+      const recording: string[] = [];
+      const seen: AppServerObservation[] = [];
+      const waiters: { pred: (o: AppServerObservation) => boolean; resolve: () => void }[] = [];
+      const until = (pred: (o: AppServerObservation) => boolean) =>
+        seen.some(pred) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ pred, resolve }));
+      const bridge = startAppServerBridge({
+        socketPath: daemon.socketPath,
+        sink(o) {
+          seen.push(o);
+          for (const w of waiters.filter((w) => w.pred(o))) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve();
+          }
+        },
+        connect: (path) =>
+          connectAppServer(path, {
+            clientVersion: "0.1.0",
+            tap: (dir, text) =>
+              recording.push(JSON.stringify({ ms: Date.now() - t0, dir, message: JSON.parse(text) })),
+          }),
+      });
+      const tui = await connectAppServer(daemon.socketPath, {
+        clientName: "stand-in-tui",
+        clientVersion: "1",
+      });
+      try {
+        await bridge.ready();
+        const start = threadStartRequest({ cwd });
+        const thread = parseThreadResult(await tui.request(start.method, start.params));
+        assert.ok(thread, "thread/start answers with a thread");
+        const threadId = thread.id;
+        await until((o) => o.kind === "session_seen" && o.threadId === threadId);
+        const first = seen.find((o) => o.kind === "session_seen" && o.threadId === threadId);
+        assert.equal(first?.kind === "session_seen" && first.turnState, "pending_first_turn");
 
-      // 1. An idle thread: turn/start, the mock model receives the framed text.
-      const d1 = await bridge.deliver(threadId, "please say hello", { from: "e2e", kind: "notify" });
-      assert.equal(d1.method, "turn/start");
-      await mock.waitForRequests(1);
-      assert.match(
-        requestText(mock.requests[0]),
-        /<lifeline-message from=\\"e2e\\" kind=\\"notify\\">please say hello<\/lifeline-message>/,
-      );
-      await until((o) => o.kind === "turn_ended" && o.turnId === d1.turnId);
+        // 1. An idle thread: turn/start, the mock model receives the framed text.
+        const d1 = await bridge.deliver(threadId, "please say hello", { from: "e2e", kind: "notify" });
+        assert.equal(d1.method, "turn/start");
+        await mock.waitForRequests(1);
+        assert.match(
+          requestText(mock.requests[0]),
+          /<lifeline-message from=\\"e2e\\" kind=\\"notify\\">please say hello<\/lifeline-message>/,
+        );
+        await until((o) => o.kind === "turn_ended" && o.turnId === d1.turnId);
 
-      // 2. A shell command that exits 3.
-      const d2 = await bridge.deliver(threadId, "run the shell", { kind: "notify" });
-      await until((o) => o.kind === "turn_ended" && o.turnId === d2.turnId);
+        // 2. A shell command that exits 3.
+        const d2 = await bridge.deliver(threadId, "run the shell", { kind: "notify" });
+        await until((o) => o.kind === "turn_ended" && o.turnId === d2.turnId);
 
-      // 3. A turn that hangs: the next message steers it.
-      const d3 = await bridge.deliver(threadId, "hang for a while", { kind: "notify" });
-      await mock.waitForRequests(4);
-      await until((o) => o.kind === "turn_started" && o.turnId === d3.turnId);
-      const d4 = await bridge.deliver(threadId, "steer into the running turn", { from: "e2e", kind: "ask" });
-      assert.deepEqual(d4, { method: "turn/steer", turnId: d3.turnId });
-      await until((o) => o.kind === "turn_ended" && o.turnId === d3.turnId);
-      assert.ok(
-        mock.requests.slice(4).some((r) => requestText(r).includes("steer into the running turn")),
-        "the steered text reaches the model",
-      );
+        // 3. A turn that hangs: the next message steers it.
+        const d3 = await bridge.deliver(threadId, "hang for a while", { kind: "notify" });
+        await mock.waitForRequests(4);
+        await until((o) => o.kind === "turn_started" && o.turnId === d3.turnId);
+        const d4 = await bridge.deliver(threadId, "steer into the running turn", {
+          from: "e2e",
+          kind: "ask",
+        });
+        assert.deepEqual(d4, { method: "turn/steer", turnId: d3.turnId });
+        await until((o) => o.kind === "turn_ended" && o.turnId === d3.turnId);
+        assert.ok(
+          mock.requests.slice(4).some((r) => requestText(r).includes("steer into the running turn")),
+          "the steered text reaches the model",
+        );
 
-      const mine = seen.filter((o) => o.kind !== "transport" && o.threadId === threadId);
-      const ended = mine.filter((o) => o.kind === "turn_ended");
-      assert.deepEqual(ended.map((o) => o.kind === "turn_ended" && [o.turnId, o.outcome]), [
-        [d1.turnId, "completed"],
-        [d2.turnId, "completed"],
-        [d3.turnId, "completed"],
-      ]);
-      assert.equal(ended[0]?.kind === "turn_ended" && ended[0].lastAssistantMessage, "hello from the mock");
-      const tool = mine.find((o) => o.kind === "tool_invocation");
-      assert.equal(tool?.kind === "tool_invocation" && tool.exitCode, 3);
-      assert.ok(mine.some((o) => o.kind === "activity" && o.state === "busy"));
-      assert.ok(mine.some((o) => o.kind === "activity" && o.state === "idle"));
-      assert.ok(mine.some((o) => o.kind === "tokens"));
-      assert.ok(mine.some((o) => o.kind === "hook_ran" && o.event === "userPromptSubmit"));
-      assert.ok(mine.some((o) => o.kind === "hook_ran" && o.event === "stop" && o.phase === "completed"));
-      assert.ok(!seen.some((o) => o.kind === "session_seen" && o.threadId !== threadId), "no other session");
-      assert.ok(
-        !recording.some((l) => JSON.parse(l).dir === "send" && JSON.parse(l).message.method === undefined),
-      );
-    } finally {
-      tui.close();
-      await bridge.stop();
-      await daemon.stop();
-      await mock.close();
-    }
-    assert.ok(!alive(daemon.pid), `daemon ${daemon.pid} is still running`);
-    if (daemon.helperPid !== null) {
-      assert.ok(!alive(daemon.helperPid), `helper ${daemon.helperPid} is still running`);
-    }
-    if (Deno.env.get("LIFELINE_RECORD_APP_SERVER") === "1") {
-      await Deno.mkdir(RECORD_DIR, { recursive: true });
-      const text = recording.join("\n").replaceAll(root, "/tmp/lifeline-e2e") + "\n";
-      await Deno.writeTextFile(join(RECORD_DIR, "deliver_start_steer.jsonl"), text);
-    }
-    await Deno.remove(root, { recursive: true }).catch(() => {});
-  },
-});
+        const mine = seen.filter((o) => o.kind !== "transport" && o.threadId === threadId);
+        const ended = mine.filter((o) => o.kind === "turn_ended");
+        assert.deepEqual(ended.map((o) => o.kind === "turn_ended" && [o.turnId, o.outcome]), [
+          [d1.turnId, "completed"],
+          [d2.turnId, "completed"],
+          [d3.turnId, "completed"],
+        ]);
+        assert.equal(ended[0]?.kind === "turn_ended" && ended[0].lastAssistantMessage, "hello from the mock");
+        const tool = mine.find((o) => o.kind === "tool_invocation");
+        assert.equal(tool?.kind === "tool_invocation" && tool.exitCode, 3);
+        assert.ok(mine.some((o) => o.kind === "activity" && o.state === "busy"));
+        assert.ok(mine.some((o) => o.kind === "activity" && o.state === "idle"));
+        assert.ok(mine.some((o) => o.kind === "tokens"));
+        assert.ok(mine.some((o) => o.kind === "hook_ran" && o.event === "userPromptSubmit"));
+        assert.ok(mine.some((o) => o.kind === "hook_ran" && o.event === "stop" && o.phase === "completed"));
+        assert.ok(
+          !seen.some((o) => o.kind === "session_seen" && o.threadId !== threadId),
+          "no other session",
+        );
+        assert.ok(
+          !recording.some((l) => JSON.parse(l).dir === "send" && JSON.parse(l).message.method === undefined),
+        );
+      } finally {
+        tui.close();
+        await bridge.stop();
+        await daemon.stop();
+        await mock.close();
+      }
+      assert.ok(!alive(daemon.pid), `daemon ${daemon.pid} is still running`);
+      if (daemon.helperPid !== null) {
+        assert.ok(!alive(daemon.helperPid), `helper ${daemon.helperPid} is still running`);
+      }
+      if (Deno.env.get("LIFELINE_RECORD_APP_SERVER") === "1") {
+        await Deno.mkdir(recordDir(VERSION), { recursive: true });
+        const text = recording.join("\n").replaceAll(root, "/tmp/lifeline-e2e") + "\n";
+        await Deno.writeTextFile(join(recordDir(VERSION), "deliver_start_steer.jsonl"), text);
+      }
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+    },
+  });
+}
