@@ -176,6 +176,8 @@ export class AppServerTracker {
     const base = { source: APP_SERVER_SOURCE, at, threadId: n.threadId } as const;
     switch (n.method) {
       case "thread/status/changed": {
+        // notLoaded comes just before thread/closed, which says what it means.
+        if (n.status.type === "notLoaded") return [];
         const t = this.#track(n.threadId);
         const busy = n.status.type === "active";
         t.busy = busy;

@@ -68,7 +68,11 @@ const under = (prefix: string, paths: string[]) => paths.map((p) => `${prefix}${
 
 /** Schema file → the field paths lifeline relies on. */
 export const RELIED_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  "v1/InitializeParams.json": ["clientInfo.name", "clientInfo.version"],
+  "v1/InitializeParams.json": [
+    "clientInfo.name",
+    "clientInfo.version",
+    "capabilities.optOutNotificationMethods[]",
+  ],
   "v1/InitializeResponse.json": ["userAgent", "codexHome", "platformOs"],
   "v2/ThreadLoadedListParams.json": ["cursor"],
   "v2/ThreadLoadedListResponse.json": ["data[]", "nextCursor"],
@@ -81,6 +85,8 @@ export const RELIED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   "v2/ThreadResumeParams.json": ["threadId", "excludeTurns"],
   "v2/ThreadResumeResponse.json": under("thread.", THREAD),
   "v2/ThreadUnsubscribeParams.json": ["threadId"],
+  "v2/ThreadTurnsListParams.json": ["threadId", "limit", "itemsView"],
+  "v2/ThreadTurnsListResponse.json": under("data[].", TURN),
   "v2/TurnStartParams.json": ["threadId", "input[].type", "input[].text"],
   "v2/TurnStartResponse.json": under("turn.", TURN),
   "v2/TurnSteerParams.json": ["threadId", "expectedTurnId", "input[].type", "input[].text"],
@@ -129,6 +135,7 @@ export const REQUEST_SCHEMA: Readonly<Record<string, { params: string; result?: 
   "thread/start": { params: "v2/ThreadStartParams.json", result: "v2/ThreadStartResponse.json" },
   "thread/resume": { params: "v2/ThreadResumeParams.json", result: "v2/ThreadResumeResponse.json" },
   "thread/unsubscribe": { params: "v2/ThreadUnsubscribeParams.json" },
+  "thread/turns/list": { params: "v2/ThreadTurnsListParams.json", result: "v2/ThreadTurnsListResponse.json" },
   "turn/start": { params: "v2/TurnStartParams.json", result: "v2/TurnStartResponse.json" },
   "turn/steer": { params: "v2/TurnSteerParams.json", result: "v2/TurnSteerResponse.json" },
 };

@@ -16,9 +16,39 @@ export interface ClientRequest {
   params: Record<string, unknown>;
 }
 
-/** `initialize`: the first request on every connection, followed by the `initialized` notification. */
-export function initializeRequest(name: string, version: string): ClientRequest {
-  return { method: "initialize", params: { clientInfo: { name, version } } };
+/**
+ * Notifications an observer does not read and asks the daemon not to send
+ * (streaming deltas, item starts, rate limits): a subscribed connection
+ * otherwise gets every token of every answer.
+ */
+export const NOISY_NOTIFICATIONS: readonly string[] = [
+  "item/started",
+  "item/agentMessage/delta",
+  "item/plan/delta",
+  "item/reasoning/summaryTextDelta",
+  "item/reasoning/summaryPartAdded",
+  "item/reasoning/textDelta",
+  "item/commandExecution/outputDelta",
+  "item/fileChange/outputDelta",
+  "command/exec/outputDelta",
+  "process/outputDelta",
+  "turn/diff/updated",
+  "account/rateLimits/updated",
+];
+
+/**
+ * `initialize`: the first request on every connection, followed by the
+ * `initialized` notification. `optOut` lists notification methods the daemon
+ * must not send on this connection.
+ */
+export function initializeRequest(
+  name: string,
+  version: string,
+  optOut: readonly string[] = [],
+): ClientRequest {
+  const params: Record<string, unknown> = { clientInfo: { name, version } };
+  if (optOut.length > 0) params["capabilities"] = { optOutNotificationMethods: [...optOut] };
+  return { method: "initialize", params };
 }
 
 /** What `initialize` answers. */
@@ -115,6 +145,21 @@ export function threadStartRequest(opts: ThreadStartOptions = {}): ClientRequest
  */
 export function threadResumeRequest(threadId: string): ClientRequest {
   return { method: "thread/resume", params: { threadId, excludeTurns: true } };
+}
+
+/**
+ * `thread/turns/list` of the newest turn, without items: tells a connection
+ * that subscribed mid-turn which turn is running.
+ */
+export function latestTurnRequest(threadId: string): ClientRequest {
+  return { method: "thread/turns/list", params: { threadId, limit: 1, itemsView: "notLoaded" } };
+}
+
+/** Parses a `thread/turns/list` page (newest first); turns without id or status are skipped. */
+export function parseTurnsList(v: unknown): TurnInfo[] | undefined {
+  if (!isObject(v)) return undefined;
+  const data = arr(v, "data");
+  return data?.map(parseTurn).filter((t) => t !== undefined);
 }
 
 /** `thread/unsubscribe`: undoes {@link threadResumeRequest}. */

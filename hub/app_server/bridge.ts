@@ -6,11 +6,11 @@
  *   a daemon that starts after the hub is noticed.
  * - On connect it reconciles: `thread/loaded/list` (all pages), then
  *   `thread/read` of each thread (a thread listed before its first prompt is
- *   a session in `pending_first_turn`), and subscribes to each one with
- *   `thread/resume` (an observer that has not resumed a thread hears only
- *   `thread/started` and `thread/status/changed`; resuming fires no hook).
- *   A thread without a rollout yet cannot be resumed; the bridge tries again
- *   at its next status change.
+ *   a session in `pending_first_turn`).
+ * - It subscribes to a thread (`thread/resume`) only while a turn runs, to
+ *   hear its turn, item, token and hook notifications, and asks
+ *   `thread/turns/list` for the turn it joined (see `subscriptions.ts` for
+ *   why it must let go between turns).
  * - When the link drops it reports `transport: down` (no session changes) and
  *   reconnects after min(2^(n-1), 30) s, n counting consecutive failures.
  * - It never answers the daemon's requests (approvals): the client ignores them.
@@ -22,15 +22,16 @@
 
 import { type AppServerObservation, AppServerTracker } from "../../lifecycle/app_server_observations.ts";
 import {
+  latestTurnRequest,
   loadedListRequest,
   parseLoadedList,
   parseThreadResult,
+  parseTurnsList,
   parseTurnStartResult,
   parseTurnSteerResult,
   steerFoundNoTurn,
   steerFoundTurnId,
   threadReadRequest,
-  threadResumeRequest,
   turnStartRequest,
   turnSteerRequest,
 } from "../../codex/app_server/requests.ts";
@@ -42,6 +43,7 @@ import {
   RpcError,
 } from "./client.ts";
 import { frameMessage, type MessageMeta } from "./frame.ts";
+import { Subscriptions } from "./subscriptions.ts";
 
 /** The delay before reconnect attempt `n` (1-based): min(2^(n-1), 30) seconds. */
 export function backoffMs(n: number): number {
@@ -128,21 +130,22 @@ export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
   /** The client from connect on (stop closes it). */
   let link: AppServerClient | undefined;
   let readyWaiters: (() => void)[] = [];
-  const subscribed = new Set<string>();
 
   const emit = (obs: AppServerObservation[]) => {
     for (const o of obs) opts.sink(o);
   };
 
-  const subscribe = async (c: AppServerClient, threadId: string) => {
-    if (subscribed.has(threadId) || tracker.isEphemeral(threadId)) return;
-    subscribed.add(threadId);
-    const req = threadResumeRequest(threadId);
+  /** Subscribes while a turn runs; announces the running turn the subscription joined. */
+  const follow = async (subs: Subscriptions, threadId: string, at: number) => {
+    if (tracker.isEphemeral(threadId) || !(await subs.active(threadId))) return;
+    const req = latestTurnRequest(threadId);
     try {
-      await c.request(req.method, req.params);
+      const [turn] = parseTurnsList(await subs.client.request(req.method, req.params)) ?? [];
+      if (turn?.status === "inProgress" && tracker.thread(threadId)?.turnId !== turn.id) {
+        emit(tracker.apply({ method: "turn/started", threadId, turn }, at));
+      }
     } catch (e) {
-      subscribed.delete(threadId);
-      log(`Cannot subscribe to thread "${threadId}": ${(e as Error).message}`);
+      log(`Cannot list the turns of thread "${threadId}": ${(e as Error).message}`);
     }
   };
 
@@ -157,7 +160,7 @@ export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
     }
   };
 
-  const reconcile = async (c: AppServerClient) => {
+  const reconcile = async (c: AppServerClient, subs: Subscriptions) => {
     let cursor: string | null = null;
     const ids: string[] = [];
     do {
@@ -169,35 +172,41 @@ export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
     } while (cursor !== null);
     for (const id of ids) {
       await readThread(c, id, clock.now());
-      await subscribe(c, id);
+      if (tracker.thread(id)?.busy) await follow(subs, id, clock.now());
     }
   };
 
-  const handle = async (c: AppServerClient, { notification: n, emittedAtMs }: NotificationEvent) => {
+  const handle = async (subs: Subscriptions, { notification: n, emittedAtMs }: NotificationEvent) => {
     const at = emittedAtMs ?? clock.now();
     if (n.method === "thread/started") {
       emit(tracker.apply(n, at));
-      await subscribe(c, n.thread.id);
+      if (n.thread.status?.type === "active") await follow(subs, n.thread.id, at);
       return;
     }
     const threadId = "threadId" in n ? n.threadId : null;
     if (threadId !== null && n.method !== "thread/closed") {
-      if (!tracker.thread(threadId) && !tracker.isEphemeral(threadId)) await readThread(c, threadId, at);
-      if (n.method === "thread/status/changed") await subscribe(c, threadId);
+      if (!tracker.thread(threadId) && !tracker.isEphemeral(threadId)) {
+        await readThread(subs.client, threadId, at);
+      }
     }
-    if (n.method === "thread/closed") subscribed.delete(n.threadId);
     emit(tracker.apply(n, at));
+    if (n.method === "thread/status/changed") {
+      if (n.status.type === "active") await follow(subs, n.threadId, at);
+      else subs.idle(n.threadId);
+    } else if (n.method === "turn/completed") subs.turnCompleted(n.threadId);
+    else if (n.method === "thread/closed") subs.closed(n.threadId);
   };
 
   const session = async (c: AppServerClient) => {
+    const subs = new Subscriptions(c, (ms) => clock.sleep(ms, stopping.signal), log);
     // One queue: reconcile first, then every notification in the order it came.
-    let queue: Promise<void> = reconcile(c).then(() => {
+    let queue: Promise<void> = reconcile(c, subs).then(() => {
       client = c;
       for (const w of readyWaiters) w();
       readyWaiters = [];
     });
     const off = c.onNotification((event) => {
-      queue = queue.then(() => handle(c, event)).catch((e) =>
+      queue = queue.then(() => handle(subs, event)).catch((e) =>
         log(`Cannot handle a notification: ${e.message}`)
       );
     });
@@ -212,7 +221,6 @@ export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
     off();
     offRequests();
     client = undefined;
-    subscribed.clear();
     return reason;
   };
 
@@ -265,8 +273,12 @@ export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
       if (!(e instanceof RpcError)) throw e;
       const found = steerFoundTurnId(e.message);
       if (found && retry) return steer(c, threadId, found, text, false);
-      if (steerFoundNoTurn(e.message)) return undefined;
-      throw e;
+      // No running turn after all, or a refusal we cannot read: turn/start works in both cases
+      // (on a running thread Codex adds the input to the running turn).
+      if (!steerFoundNoTurn(e.message)) {
+        log(`Steering thread "${threadId}" failed, starting a turn: ${e.message}`);
+      }
+      return undefined;
     }
   };
 
@@ -286,8 +298,9 @@ export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
       if (!c) throw new AppServerLinkError(`Cannot deliver to thread "${threadId}": no app-server link`);
       const framed = frameMessage(text, meta);
       const t = tracker.thread(threadId);
-      if (t?.busy && t.turnId) {
-        const steered = await steer(c, threadId, t.turnId, framed, true);
+      if (t?.busy) {
+        // Without a known turn id, the refusal of an empty one names the running turn.
+        const steered = await steer(c, threadId, t.turnId ?? "", framed, true);
         if (steered) return steered;
       }
       const req = turnStartRequest(threadId, framed);

@@ -22,6 +22,7 @@ import {
 import {
   initializeRequest,
   type InitializeResult,
+  NOISY_NOTIFICATIONS,
   parseInitializeResult,
 } from "../../codex/app_server/requests.ts";
 
@@ -81,6 +82,8 @@ export interface ConnectOptions {
   clientVersion: string;
   /** Timeout of each request, `initialize` included (default 10 s). */
   timeoutMs?: number;
+  /** Notification methods the daemon must not send (default: {@link NOISY_NOTIFICATIONS}). */
+  optOut?: readonly string[];
   /** Sees every raw message, both ways (the recorder uses it). */
   tap?: (direction: "send" | "recv", text: string) => void;
 }
@@ -180,7 +183,11 @@ export async function connectAppServer(socketPath: string, opts: ConnectOptions)
 
   let info: InitializeResult | undefined;
   try {
-    const init = initializeRequest(opts.clientName ?? "lifeline", opts.clientVersion);
+    const init = initializeRequest(
+      opts.clientName ?? "lifeline",
+      opts.clientVersion,
+      opts.optOut ?? NOISY_NOTIFICATIONS,
+    );
     info = parseInitializeResult(await request(init.method, init.params));
     if (!info) {
       throw new AppServerLinkError(`Cannot initialize the app-server at "${socketPath}": no "userAgent"`);

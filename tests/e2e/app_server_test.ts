@@ -152,9 +152,27 @@ for (const VERSION of VERSIONS) {
           !seen.some((o) => o.kind === "session_seen" && o.threadId !== threadId),
           "no other session",
         );
-        assert.ok(
-          !recording.some((l) => JSON.parse(l).dir === "send" && JSON.parse(l).message.method === undefined),
+        const lines = () => recording.map((l) => JSON.parse(l));
+        assert.ok(!lines().some((l) => l.dir === "send" && l.message.method === undefined), "no answer sent");
+        const noisy = lines().filter((l) =>
+          ["item/started", "account/rateLimits/updated"].includes(l.message.method)
         );
+        assert.deepEqual(noisy, [], "the daemon honours optOutNotificationMethods");
+
+        // The bridge holds a subscription only while a turn runs: once the TUI leaves, the daemon
+        // unloads the thread (SessionEnd, thread/closed) 60 s later, as it does without lifeline.
+        const unsubscribes = lines().filter((l) =>
+          l.dir === "send" && l.message.method === "thread/unsubscribe"
+        );
+        assert.equal(unsubscribes.length, 3, "one unsubscribe after each of the three turns");
+        tui.close();
+        let deadline: ReturnType<typeof setTimeout> | undefined;
+        const closed = await Promise.race([
+          until((o) => o.kind === "offline" && o.threadId === threadId).then(() => true),
+          new Promise<false>((resolve) => (deadline = setTimeout(() => resolve(false), 150_000))),
+        ]);
+        clearTimeout(deadline);
+        assert.ok(closed, "the daemon never closed the thread: the bridge keeps it loaded");
       } finally {
         tui.close();
         await bridge.stop();

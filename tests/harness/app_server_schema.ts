@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KNOWN_NOTIFICATIONS } from "../../codex/app_server/protocol.ts";
 import { RELIED_FIELDS, REQUEST_SCHEMA } from "../../codex/app_server/fields.ts";
+import { NOISY_NOTIFICATIONS } from "../../codex/app_server/requests.ts";
 import { ensureCodexVersion } from "./codex_install.ts";
 
 type Schema = Record<string, unknown>;
@@ -30,6 +31,8 @@ export interface SchemaSlice {
   files: Record<string, Record<string, FieldFacts | "missing">>;
   notifications: string[];
   requests: string[];
+  /** The notifications lifeline opts out of that the version knows. */
+  optOut: string[];
 }
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -133,6 +136,7 @@ export async function sliceSchema(dir: string, codexVersion: string): Promise<Sc
     files,
     notifications: KNOWN_NOTIFICATIONS.filter((m) => server.includes(m)),
     requests: Object.keys(REQUEST_SCHEMA).filter((m) => client.includes(m)),
+    optOut: NOISY_NOTIFICATIONS.filter((m) => server.includes(m)),
   };
 }
 

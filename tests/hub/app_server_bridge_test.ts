@@ -139,6 +139,10 @@ Deno.test("the bridge reconciles, subscribes, translates, drops ephemeral thread
     );
     fake.on("thread/read", (p) => ({ thread: threads[String(p["threadId"])] }));
     fake.on(
+      "thread/turns/list",
+      () => ({ data: [{ id: "T0", status: "inProgress", items: [] }], nextCursor: null }),
+    );
+    fake.on(
       "thread/resume",
       (p) =>
         p["threadId"] === "t-new"
@@ -155,17 +159,23 @@ Deno.test("the bridge reconciles, subscribes, translates, drops ephemeral thread
       await bridge.ready();
       assert.deepEqual(
         obs.seen.map((o) => o.kind === "session_seen" ? [o.kind, o.threadId, o.turnState] : [o.kind]),
-        [["transport"], ["session_seen", "t-new", "pending_first_turn"], [
-          "session_seen",
-          "t-busy",
-          "working",
-        ]],
+        [
+          ["transport"],
+          ["session_seen", "t-new", "pending_first_turn"],
+          ["session_seen", "t-busy", "working"],
+          ["turn_started"],
+        ],
       );
-      const resumed = () => fake.received.filter((r) => r.msg["method"] === "thread/resume");
-      assert.deepEqual(resumed().map((r) => (r.msg["params"] as { threadId: string }).threadId), [
-        "t-new",
-        "t-busy",
-      ]);
+      const sent = (method: string) =>
+        fake.received.filter((r) => r.msg["method"] === method).map((r) =>
+          (r.msg["params"] as { threadId: string }).threadId
+        );
+      assert.deepEqual(
+        sent("thread/resume"),
+        ["t-busy"],
+        "only the thread with a running turn is subscribed",
+      );
+      assert.deepEqual(sent("thread/turns/list"), ["t-busy"], "and asked for the turn it joined");
 
       const turn = (id: string, status: string, extra: Record<string, unknown> = {}) => ({
         id,
@@ -235,7 +245,7 @@ Deno.test("the bridge reconciles, subscribes, translates, drops ephemeral thread
       fake.broadcast(note("thread/closed", { threadId: "t-busy" }));
       await obs.until((o) => o.kind === "offline");
 
-      const after = obs.seen.slice(3).map((o) => {
+      const after = obs.seen.slice(4).map((o) => {
         const { source, at, ...rest } = o;
         assert.equal(source, "app-server");
         assert.equal(at, 5_000, "the daemon's emittedAtMs is the observation time");
@@ -285,9 +295,14 @@ Deno.test("the bridge reconciles, subscribes, translates, drops ephemeral thread
         { kind: "offline", threadId: "t-busy", reason: "thread_closed" },
       ]);
       assert.deepEqual(
-        resumed().map((r) => (r.msg["params"] as { threadId: string }).threadId),
-        ["t-new", "t-busy", "t-new"],
-        "t-new is subscribed again at its status change (it had no rollout); t-busy once; ephemeral threads never",
+        sent("thread/resume"),
+        ["t-busy", "t-new"],
+        "t-new is subscribed when it turns active (refused: no rollout yet); ephemeral threads never",
+      );
+      assert.deepEqual(
+        sent("thread/unsubscribe"),
+        ["t-busy"],
+        "let go once the turn is over and the thread idle",
       );
       const answers = fake.received.filter((r) => r.msg["method"] === undefined);
       assert.deepEqual(answers, [], "the bridge must never answer a server request");
@@ -370,12 +385,13 @@ Deno.test("deliver uses turn/start when idle and turn/steer with expectedTurnId 
     fake.on("thread/resume", () => ({ thread: thread("t1") }));
     let turns = 0;
     fake.on("turn/start", () => ({ turn: { id: `S${++turns}`, status: "inProgress", items: [] } }));
+    fake.on("thread/turns/list", () => ({ data: [], nextCursor: null }));
     fake.on(
       "turn/steer",
       (p) =>
         p["expectedTurnId"] === "T9"
           ? { turnId: "T9" }
-          : p["expectedTurnId"] === "T2"
+          : p["expectedTurnId"] === "T2" || p["expectedTurnId"] === ""
           ? { error: { code: -32600, message: "expected active turn id `T2` but found `T9`" } }
           : { error: { code: -32600, message: "no active turn to steer" } },
     );
@@ -422,6 +438,22 @@ Deno.test("deliver uses turn/start when idle and turn/steer with expectedTurnId 
         method: "turn/start",
         turnId: "S2",
       });
+
+      fake.broadcast(note("thread/status/changed", { threadId: "t1", status: { type: "idle" } }));
+      fake.broadcast(
+        note("thread/status/changed", { threadId: "t1", status: { type: "active", activeFlags: [] } }),
+      );
+      await fake.waitFor((r) => r.msg["method"] === "thread/turns/list");
+      await obs.untilCount((o) => o.kind === "activity" && o.state === "busy", 1);
+      assert.deepEqual(await bridge.deliver("t1", "turn unknown", { kind: "notify" }), {
+        method: "turn/steer",
+        turnId: "T9",
+      });
+      assert.deepEqual(
+        sent("turn/steer").map((p) => p["expectedTurnId"]),
+        ["T2", "T9", "T3", "", "T9"],
+        "a running turn of unknown id is found by the refusal of an empty one",
+      );
 
       fake.dropLinks();
       await obs.until((o) => o.kind === "transport" && o.state === "down");

@@ -85,6 +85,11 @@ Deno.test("idle clears the running turn, so delivery starts a new turn rather th
     flags: [],
   });
   assert.deepEqual(t.thread("a"), { busy: false, turnId: null, prompted: true });
+  const unloading = t.apply(
+    { method: "thread/status/changed", threadId: "a", status: { type: "notLoaded" } },
+    3,
+  );
+  assert.deepEqual(unloading, [], "notLoaded precedes thread/closed and says nothing itself");
   const [closed] = t.apply({ method: "thread/closed", threadId: "a" }, 3);
   assert.equal(closed?.kind, "offline");
   assert.equal(t.thread("a"), undefined);
