@@ -378,6 +378,55 @@ Deno.test("the bridge notices a daemon that starts later and reconnects with bac
   }
 });
 
+Deno.test("the bridge lets go of a thread after turn/completed, or after a grace period without one", async () => {
+  await withFake(async (fake) => {
+    fake.on("thread/loaded/list", () => ({ data: ["t1", "t2"], nextCursor: null }));
+    fake.on("thread/read", (p) => ({ thread: thread(String(p["threadId"]), { preview: "x" }) }));
+    fake.on("thread/resume", (p) => ({ thread: thread(String(p["threadId"])) }));
+    fake.on("thread/unsubscribe", () => ({ status: "unsubscribed" }));
+    fake.on("thread/turns/list", () => ({ data: [], nextCursor: null }));
+    const clock = manualClock();
+    const obs = collector();
+    const bridge = startAppServerBridge({ socketPath: fake.socketPath, sink: obs.sink, clock });
+    const unsubscribed = () =>
+      fake.received.filter((r) => r.msg["method"] === "thread/unsubscribe").map((r) =>
+        (r.msg["params"] as { threadId: string }).threadId
+      );
+    try {
+      await bridge.ready();
+      for (const id of ["t1", "t2"]) {
+        fake.broadcast(
+          note("thread/status/changed", { threadId: id, status: { type: "active", activeFlags: [] } }),
+        );
+      }
+      await fake.waitFor((r) =>
+        r.msg["method"] === "thread/turns/list" && r.conn === 1 &&
+        fake.received.filter((x) => x.msg["method"] === "thread/turns/list").length === 2
+      );
+      // As the daemon orders them: idle first, then turn/completed.
+      fake.broadcast(note("thread/status/changed", { threadId: "t1", status: { type: "idle" } }));
+      fake.broadcast(
+        note("turn/completed", { threadId: "t1", turn: { id: "u1", status: "completed", items: [] } }),
+      );
+      await fake.waitFor((r) => r.msg["method"] === "thread/unsubscribe");
+      assert.deepEqual(unsubscribed(), ["t1"]);
+      fake.broadcast(note("thread/status/changed", { threadId: "t2", status: { type: "idle" } }));
+      await clock.waitForSleeps(2);
+      assert.deepEqual(
+        clock.sleeps,
+        [2000, 2000],
+        "each idle starts a grace period; t2 waits for its turn/completed",
+      );
+      assert.deepEqual(unsubscribed(), ["t1"]);
+      clock.advance();
+      await fake.waitFor((r) => r.msg["method"] === "thread/unsubscribe" && unsubscribed().length === 2);
+      assert.deepEqual(unsubscribed(), ["t1", "t2"], "and lets go after the grace period");
+    } finally {
+      await bridge.stop();
+    }
+  });
+});
+
 Deno.test("deliver uses turn/start when idle and turn/steer with expectedTurnId when a turn runs", async () => {
   await withFake(async (fake) => {
     fake.on("thread/loaded/list", () => ({ data: ["t1"], nextCursor: null }));
