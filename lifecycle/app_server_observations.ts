@@ -1,0 +1,250 @@
+/**
+ * What lifeline learns from Codex's app-server daemon, as plain data: the
+ * *app-server observations*. {@link AppServerTracker} turns parsed
+ * notifications (and the threads a reconcile reads) into them, keeping the
+ * little state that needs: which threads are ephemeral (internal title
+ * threads, never sessions), which have had a turn, and the running turn of
+ * each thread (for delivery). It does no I/O; the hub's bridge feeds it.
+ *
+ * A transport event says only whether lifeline can hear the daemon: a drop
+ * never changes a session's status.
+ *
+ * @module
+ */
+
+import type { ServerNotification, ThreadInfo, TokenBreakdown } from "../codex/app_server/protocol.ts";
+
+/** The `source` of every app-server observation. */
+export const APP_SERVER_SOURCE = "app-server";
+
+interface Base {
+  source: typeof APP_SERVER_SOURCE;
+  /** Epoch ms, from the bridge's clock (or the notification's `emittedAtMs`). */
+  at: number;
+}
+
+/** A session's turn state as the daemon shows it. */
+export type AppServerTurnState = "pending_first_turn" | "idle" | "working";
+
+/** How a turn ended. */
+export type AppServerTurnOutcome = "completed" | "interrupted" | "failed";
+
+/** One app-server observation. */
+export type AppServerObservation =
+  | Base & { kind: "transport"; state: "up" | "down"; socketPath: string; detail: string | null }
+  | Base & {
+    kind: "session_seen";
+    threadId: string;
+    sessionId: string;
+    cwd: string | null;
+    model: string | null;
+    turnState: AppServerTurnState;
+    /** How lifeline learnt of it. */
+    via: "thread/started" | "thread/loaded/list";
+  }
+  | Base & { kind: "activity"; threadId: string; state: "busy" | "idle"; flags: string[] }
+  | Base & { kind: "turn_started"; threadId: string; turnId: string }
+  | Base & {
+    kind: "turn_ended";
+    threadId: string;
+    turnId: string;
+    outcome: AppServerTurnOutcome;
+    /** Set for failed (and some interrupted) turns: the message and the error class. */
+    error: { message: string; errorClass: string | null } | null;
+    durationMs: number | null;
+    lastAssistantMessage: string | null;
+  }
+  | Base & {
+    kind: "tool_invocation";
+    threadId: string;
+    turnId: string;
+    itemId: string;
+    command: string;
+    /** `completed`, `failed`, `declined`, … */
+    status: string;
+    exitCode: number | null;
+    durationMs: number | null;
+  }
+  | Base & {
+    kind: "tokens";
+    threadId: string;
+    turnId: string;
+    total: TokenBreakdown;
+    last: TokenBreakdown;
+    modelContextWindow: number | null;
+  }
+  | Base & { kind: "offline"; threadId: string; reason: "thread_closed" }
+  | Base & {
+    kind: "hook_ran";
+    threadId: string;
+    turnId: string | null;
+    phase: "started" | "completed";
+    /** Codex's camelCase event name (`userPromptSubmit`, `stop`, …). */
+    event: string;
+    status: string;
+    runId: string;
+    sourcePath: string | null;
+  };
+
+/** What the tracker knows of one thread. */
+export interface TrackedThread {
+  busy: boolean;
+  /** The turn running now, when known. */
+  turnId: string | null;
+  /** Whether the thread has had (or is having) a turn. */
+  prompted: boolean;
+}
+
+function turnState(thread: ThreadInfo, prompted: boolean): AppServerTurnState {
+  if (thread.status?.type === "active") return "working";
+  return prompted || thread.preview !== "" ? "idle" : "pending_first_turn";
+}
+
+function outcome(status: string): AppServerTurnOutcome {
+  if (status === "completed" || status === "interrupted") return status;
+  // "failed", and any status a later Codex adds: not a clean completion.
+  return "failed";
+}
+
+/** Turns app-server input into observations; one tracker per daemon. */
+export class AppServerTracker {
+  readonly #ephemeral = new Set<string>();
+  readonly #threads = new Map<string, TrackedThread>();
+
+  /** The tracked state of a thread, or `undefined` (unknown or ephemeral). */
+  thread(threadId: string): Readonly<TrackedThread> | undefined {
+    return this.#threads.get(threadId);
+  }
+
+  /** Whether a thread is known to be ephemeral. */
+  isEphemeral(threadId: string): boolean {
+    return this.#ephemeral.has(threadId);
+  }
+
+  /** The non-ephemeral threads tracked. */
+  threadIds(): string[] {
+    return [...this.#threads.keys()];
+  }
+
+  #track(threadId: string): TrackedThread {
+    let t = this.#threads.get(threadId);
+    if (!t) this.#threads.set(threadId, t = { busy: false, turnId: null, prompted: false });
+    return t;
+  }
+
+  /** A thread read at reconcile (`thread/read`) or announced by `thread/started`. */
+  seen(thread: ThreadInfo, at: number, via: "thread/started" | "thread/loaded/list"): AppServerObservation[] {
+    if (thread.ephemeral) {
+      this.#ephemeral.add(thread.id);
+      this.#threads.delete(thread.id);
+      return [];
+    }
+    const t = this.#track(thread.id);
+    t.busy = thread.status?.type === "active";
+    t.prompted ||= thread.preview !== "";
+    return [{
+      source: APP_SERVER_SOURCE,
+      at,
+      kind: "session_seen",
+      threadId: thread.id,
+      sessionId: thread.sessionId,
+      cwd: thread.cwd,
+      model: thread.model,
+      turnState: turnState(thread, t.prompted),
+      via,
+    }];
+  }
+
+  /** A link to the daemon came up or went down: no session changes. */
+  transport(
+    state: "up" | "down",
+    socketPath: string,
+    at: number,
+    detail: string | null = null,
+  ): AppServerObservation {
+    return { source: APP_SERVER_SOURCE, at, kind: "transport", state, socketPath, detail };
+  }
+
+  /** One notification; those about ephemeral threads give nothing. */
+  apply(n: ServerNotification, at: number): AppServerObservation[] {
+    if (n.method === "thread/started") return this.seen(n.thread, at, "thread/started");
+    if (n.method === "serverRequest/resolved") return [];
+    if (this.#ephemeral.has(n.threadId)) {
+      if (n.method === "thread/closed") this.#ephemeral.delete(n.threadId);
+      return [];
+    }
+    const base = { source: APP_SERVER_SOURCE, at, threadId: n.threadId } as const;
+    switch (n.method) {
+      case "thread/status/changed": {
+        // notLoaded comes just before thread/closed, which says what it means.
+        if (n.status.type === "notLoaded") return [];
+        const t = this.#track(n.threadId);
+        const busy = n.status.type === "active";
+        t.busy = busy;
+        if (!busy) t.turnId = null;
+        const flags = n.status.type === "active" ? n.status.activeFlags : [];
+        return [{ ...base, kind: "activity", state: busy ? "busy" : "idle", flags }];
+      }
+      case "thread/closed":
+        this.#threads.delete(n.threadId);
+        return [{ ...base, kind: "offline", reason: "thread_closed" }];
+      case "turn/started": {
+        const t = this.#track(n.threadId);
+        Object.assign(t, { busy: true, turnId: n.turn.id, prompted: true });
+        return [{ ...base, kind: "turn_started", turnId: n.turn.id }];
+      }
+      case "turn/completed": {
+        const t = this.#track(n.threadId);
+        if (t.turnId === n.turn.id) t.turnId = null;
+        t.prompted = true;
+        const error = n.turn.error
+          ? { message: n.turn.error.message, errorClass: n.turn.error.errorClass }
+          : null;
+        return [{
+          ...base,
+          kind: "turn_ended",
+          turnId: n.turn.id,
+          outcome: outcome(n.turn.status),
+          error,
+          durationMs: n.turn.durationMs,
+          lastAssistantMessage: n.turn.lastAgentMessage,
+        }];
+      }
+      case "item/completed": {
+        if (n.item.type !== "commandExecution") return [];
+        const { id, command, status, exitCode, durationMs } = n.item;
+        return [{
+          ...base,
+          kind: "tool_invocation",
+          turnId: n.turnId,
+          itemId: id,
+          command,
+          status,
+          exitCode,
+          durationMs,
+        }];
+      }
+      case "thread/tokenUsage/updated":
+        return [{
+          ...base,
+          kind: "tokens",
+          turnId: n.turnId,
+          total: n.total,
+          last: n.last,
+          modelContextWindow: n.modelContextWindow,
+        }];
+      case "hook/started":
+      case "hook/completed":
+        return [{
+          ...base,
+          kind: "hook_ran",
+          turnId: n.turnId,
+          phase: n.method === "hook/started" ? "started" : "completed",
+          event: n.run.eventName,
+          status: n.run.status,
+          runId: n.run.id,
+          sourcePath: n.run.sourcePath,
+        }];
+    }
+  }
+}
