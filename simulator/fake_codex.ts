@@ -10,7 +10,6 @@
 import type { HookEventName } from "../codex/events.ts";
 import type { JsonObject } from "../codex/json.ts";
 import type { VersionProfile } from "../codex/profiles.ts";
-import { sha256Hex } from "../codex/sha256.ts";
 import type { Discovery } from "./discovery.ts";
 import {
   type EventOutcome,
@@ -21,6 +20,7 @@ import {
   processRunner,
   spawnNotify,
 } from "./fire.ts";
+import { hookPayload, notifyPayload, simId, toolInput } from "./payloads.ts";
 import { StandIns } from "./stand_ins.ts";
 import { rolloutPath, TranscriptFile } from "./transcript.ts";
 
@@ -79,30 +79,6 @@ export interface ToolCall {
   id?: string;
 }
 
-/** Formats 32 hex digits as a UUID (version 7 layout, as Codex's ids are). */
-function uuidFrom(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${
-    hex.slice(20, 32)
-  }`;
-}
-
-/** The payload fields Codex sends with every event of a session, then the event's own. */
-function hookPayload(p: VersionProfile, s: SimSession, event: HookEventName, extra: JsonObject): JsonObject {
-  const turnScoped = event !== "SessionStart" && event !== "SessionEnd";
-  const withTurn = turnScoped && s.turnId !== null &&
-    !(!p.toolEventsCarryTurnId && (event === "PreToolUse" || event === "PostToolUse"));
-  const base: JsonObject = { session_id: s.id };
-  if (withTurn) base.turn_id = s.turnId;
-  base.transcript_path = s.transcript.path;
-  base.cwd = s.cwd;
-  base.hook_event_name = event;
-  if (event !== "SessionEnd") base.model = s.model;
-  if (event !== "SessionEnd" && event !== "PreCompact" && event !== "PostCompact") {
-    base.permission_mode = "bypassPermissions";
-  }
-  return { ...base, ...extra };
-}
-
 /** The fake Codex. */
 export class FakeCodex {
   readonly sessions = new Map<string, SimSession>();
@@ -122,7 +98,7 @@ export class FakeCodex {
   }
 
   #id(kind: string): string {
-    return uuidFrom(sha256Hex(`${this.o.seed}:${kind}:${++this.#ids}`));
+    return simId(`${this.o.seed}:${kind}:${++this.#ids}`);
   }
 
   /** Whether a pid belongs to a stand-in that is gone (`false`), alive (`true`), or unknown. */
@@ -204,7 +180,8 @@ export class FakeCodex {
   }
 
   #fireFor(s: SimSession, event: HookEventName, extra: JsonObject): Promise<EventOutcome> {
-    return this.fire(event, hookPayload(this.o.profile, s, event, extra), s.label, s.pid ?? undefined);
+    const payload = hookPayload(this.o.profile, s, event, extra);
+    return this.fire(event, payload, s.label, s.pid ?? undefined);
   }
 
   /** A prompt: late SessionStart (if pending), then UserPromptSubmit. */
@@ -241,10 +218,7 @@ export class FakeCodex {
     const s = this.#session(label);
     this.#needTurn(s, "a tool call");
     const id = t.id ?? `call_${s.turns}_${++s.tools}`;
-    const objectResponse = typeof t.response === "object" && t.response !== null;
-    const input = t.name === "Bash" || t.name === "apply_patch" || !objectResponse
-      ? { command: t.command }
-      : {};
+    const input = toolInput(t);
     const pre = await this.#fireFor(s, "PreToolUse", {
       tool_name: t.name,
       tool_input: input,
@@ -287,15 +261,7 @@ export class FakeCodex {
     s.turnOpen = false;
     const argv = this.o.discovery.notify;
     if (stopped || !argv) return;
-    const payload = {
-      type: "agent-turn-complete",
-      "thread-id": s.id,
-      "turn-id": s.turnId,
-      cwd: s.cwd,
-      client: "codex-tui",
-      "input-messages": [...s.prompts],
-      "last-assistant-message": text,
-    };
+    const payload = notifyPayload(s, text);
     this.spawnNotify(argv, JSON.stringify(payload), s.pid ?? undefined);
   }
 

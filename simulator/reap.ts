@@ -9,7 +9,7 @@
  */
 
 /** One process: its pid and its argv joined with spaces. */
-export interface ProcessEntry {
+interface ProcessEntry {
   pid: number;
   command: string;
 }
@@ -43,7 +43,7 @@ async function fromPs(): Promise<ProcessEntry[]> {
 }
 
 /** The live processes (other than this one) whose argv mentions `path` (`/proc`, else `ps`). */
-export async function processesReferencing(path: string): Promise<ProcessEntry[]> {
+async function processesReferencing(path: string): Promise<ProcessEntry[]> {
   const all = fromProc() ?? await fromPs();
   return all.filter((p) => p.pid !== Deno.pid && p.command.includes(path));
 }
