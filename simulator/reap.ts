@@ -1,9 +1,12 @@
 /**
  * Finding and ending the processes a run caused but did not start itself:
- * hub sidecars are started detached by the hooks and outlive them, so the
- * simulator cannot hold their handles. Every one of them names the run's
- * temporary state dir in its argv (`--state-dir=<dir>/.lifeline`), which is
- * how they are found before that dir is removed.
+ * hub sidecars are started detached by the hooks and outlive them, and a hook
+ * may leave other children behind, so the simulator cannot hold their
+ * handles. A sidecar names the run's temporary state dir in its argv
+ * (`--state-dir=<dir>/.lifeline`); every descendant of a hook also inherits a
+ * cwd in the run's workspace and `HOME=<dir>` unless it changed them. A
+ * process that shows any of these is the run's, and is ended before the dir
+ * is removed (the dir's name is fresh, so no one else's process matches).
  *
  * @module
  */
@@ -14,21 +17,35 @@ interface ProcessEntry {
   command: string;
 }
 
-function fromProc(): ProcessEntry[] | undefined {
+function readOr(read: () => string): string {
+  try {
+    return read();
+  } catch {
+    return ""; // gone meanwhile, or not ours to read
+  }
+}
+
+/** From `/proc`: processes whose argv, cwd or environment mentions `path`; undefined without `/proc`. */
+function fromProc(path: string): ProcessEntry[] | undefined {
   let entries: Iterable<Deno.DirEntry>;
   try {
     entries = Deno.readDirSync("/proc");
   } catch {
     return undefined;
   }
+  // `path` ends with "/"; a value mentions it when it is the dir itself or lies inside it.
+  const mentions = (v: string) => (v + "/").includes(path);
   const out: ProcessEntry[] = [];
   for (const e of entries) {
     if (!/^\d+$/.test(e.name)) continue;
-    try {
-      // A zombie's cmdline is empty: it holds nothing and needs no signal.
-      const argv = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").filter((a) => a !== "");
-      if (argv.length > 0) out.push({ pid: Number(e.name), command: argv.join(" ") });
-    } catch { /* it exited meanwhile */ }
+    const read = (f: string) => readOr(() => Deno.readTextFileSync(`/proc/${e.name}/${f}`)).split("\0");
+    // A zombie's cmdline is empty: it holds nothing and needs no signal.
+    const argv = read("cmdline").filter((a) => a !== "");
+    if (argv.length === 0) continue;
+    if (
+      argv.some(mentions) || mentions(readOr(() => Deno.readLinkSync(`/proc/${e.name}/cwd`))) ||
+      read("environ").some(mentions)
+    ) out.push({ pid: Number(e.name), command: argv.join(" ") });
   }
   return out;
 }
@@ -42,14 +59,17 @@ async function fromPs(): Promise<ProcessEntry[]> {
   });
 }
 
-/** The live processes (other than this one) whose argv mentions `path` (`/proc`, else `ps`). */
+/**
+ * The live processes (other than this one) that mention `path`, a directory
+ * ending in "/" (from `/proc`; else their argv, from `ps`).
+ */
 async function processesReferencing(path: string): Promise<ProcessEntry[]> {
-  const all = fromProc() ?? await fromPs();
-  return all.filter((p) => p.pid !== Deno.pid && p.command.includes(path));
+  const all = fromProc(path) ?? (await fromPs()).filter((p) => p.command.includes(path));
+  return all.filter((p) => p.pid !== Deno.pid);
 }
 
 /**
- * Kills every process whose argv mentions `path`, and waits (up to `ms`)
+ * Kills every process that mentions `path` (see above), and waits (up to `ms`)
  * until none is left; returns the pids it killed. A process that appears
  * meanwhile (a sidecar a last hook had just spawned) is killed in the next round.
  */

@@ -114,6 +114,15 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     }
     return Store.open(places.stateDir);
   };
+  const withStore = <T>(f: (st: Store) => T): T | undefined => {
+    const st = openStore();
+    if (!st) return undefined;
+    try {
+      return f(st);
+    } finally {
+      if (!runner) st.close();
+    }
+  };
   const idOf = (label: string) => engine.sessions.get(label)?.id ?? label;
   try {
     for (const step of sc.steps) {
@@ -129,9 +138,19 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
         });
       }
       await engine.settle();
-      // Sidecars are real processes: give an expected transport its time before reading.
-      if (step.step === "expect" && step.expect.transport !== undefined && hub) {
-        await waitFor(() => transportOf(hub, idOf(step.session)) === step.expect.transport, 10_000);
+      // Sidecars are real processes: give an expected transport, and the deliveries a sidecar
+      // writes into the inbox after it reconnects, their time before reading.
+      if (step.step === "expect" && hub) {
+        const id = idOf(step.session);
+        const { transport, deliveries } = step.expect;
+        if (transport !== undefined) await waitFor(() => transportOf(hub, id) === transport, 10_000);
+        if (deliveries !== undefined) {
+          await waitFor(() => {
+            const c = withStore((st) => inboxCounts(st.deliveries(id)));
+            return c !== undefined && (deliveries.delivered ?? c.delivered) === c.delivered &&
+              (deliveries.pending ?? c.pending) === c.pending;
+          }, 10_000);
+        }
       }
       const reports = new Map<string, SessionReport>();
       const store = openStore();
@@ -155,11 +174,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
               report,
               engine.runs.filter((r) => r.session === step.session),
               discovery,
-              {
-                transport: hub ? transportOf(hub, id) : undefined,
-                delivered: inbox.filter((d) => d.status === "delivered").length,
-                pending: inbox.filter((d) => d.status === "pending").length,
-              },
+              { transport: hub ? transportOf(hub, id) : undefined, ...inboxCounts(inbox) },
             ),
           );
         }
@@ -200,6 +215,13 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     warnings: opts.keep ? [...discovery.warnings, `kept: ${dir}`] : discovery.warnings,
     duration_ms: Math.round(performance.now() - t0),
     dir,
+  };
+}
+
+function inboxCounts(inbox: readonly { status: string }[]): { delivered: number; pending: number } {
+  return {
+    delivered: inbox.filter((d) => d.status === "delivered").length,
+    pending: inbox.filter((d) => d.status === "pending").length,
   };
 }
 

@@ -44,6 +44,31 @@ Deno.test("the process lookup sees a process that names a path in its argv", asy
   }
 });
 
+Deno.test("a process whose cwd or environment is inside the dir is found and killed too", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lifeline-reap-" });
+  const waiter = (o: { cwd?: string; env?: Record<string, string> }) =>
+    new Deno.Command("sh", { args: ["-c", "read x"], stdin: "piped", stdout: "null", stderr: "null", ...o })
+      .spawn();
+  const inside = waiter({ cwd: dir });
+  const homed = waiter({ env: { HOME: dir } });
+  const outside = waiter({});
+  try {
+    const killed = await killProcessesReferencing(`${dir}/`);
+    assert.deepEqual(killed.sort(), [inside.pid, homed.pid].sort());
+    assert.equal((await inside.status).signal, "SIGKILL");
+    assert.equal((await homed.status).signal, "SIGKILL");
+  } finally {
+    for (const c of [inside, homed, outside]) {
+      try {
+        c.kill("SIGKILL");
+      } catch { /* killed above */ }
+      await c.stdin.close().catch(() => {});
+      await c.status;
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 const HUB_SCENARIOS = [
   "hub_drop_reconnect",
   "hub_messages_while_disconnected",
