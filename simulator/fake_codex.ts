@@ -120,6 +120,7 @@ export class FakeCodex {
   start(label: string, cwd?: string, model?: string): SimSession {
     const existing = this.sessions.get(label);
     if (existing && !existing.ended) return existing;
+    existing?.transcript.close(); // a new thread under the same label gets a new rollout
     const id = this.#id(`session:${label}`);
     const transcript = new TranscriptFile(
       rolloutPath(this.o.codexHome, id, this.o.clock.now()),
