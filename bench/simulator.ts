@@ -11,7 +11,7 @@ import { LATEST_PROFILE } from "../codex/profiles.ts";
 import { LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { writeCodexHome } from "../simulator/codex_home.ts";
 import { discover } from "../simulator/discovery.ts";
-import { FakeCodex, simClock } from "../simulator/engine.ts";
+import { FakeCodex, simClock } from "../simulator/fake_codex.ts";
 import { inProcessRunner } from "../simulator/inprocess.ts";
 import { Store } from "../lifecycle/store.ts";
 

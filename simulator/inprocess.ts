@@ -11,7 +11,7 @@ import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
 import { handleHook, hookSettings } from "../hooks/_runner.ts";
 import { HOOK_SCRIPTS } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store.ts";
-import { type HandlerRunner, processRunner } from "./engine.ts";
+import { type HandlerRunner, processRunner } from "./fire.ts";
 
 const SCRIPT_EVENT = new Map<string, HookEventName | "Notify">([
   ...HOOK_EVENTS.map((e) => [HOOK_SCRIPTS[e], e] as const),

@@ -17,11 +17,12 @@ import { run } from "@optique/run";
 import { relative } from "node:path";
 import { LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { parseScenario, type Scenario, ScenarioError } from "./scenario.ts";
-import { runScenario, type ScenarioResult } from "./run.ts";
+import { runScenario, type ScenarioResult } from "./runner.ts";
 import { scenarioText, simulateHtml, simulateJson } from "./report.ts";
 
 export { parseScenario, type Scenario, ScenarioError } from "./scenario.ts";
-export { check, type RunOptions, runScenario, type ScenarioResult } from "./run.ts";
+export { type RunOptions, runScenario, type ScenarioResult } from "./runner.ts";
+export { check, type ExpectationFailure } from "./expect.ts";
 export { scenarioText, simulateHtml, simulateJson } from "./report.ts";
 
 /** The bundled scenarios, sorted. */

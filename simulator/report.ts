@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ScenarioResult } from "./run.ts";
+import type { ScenarioResult } from "./runner.ts";
 
 /** The `--json` document. */
 export interface SimulateJson {

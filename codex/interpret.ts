@@ -1,13 +1,18 @@
 /**
- * How Codex interprets one hook run (contract §2 and §4): exit code, stdout
- * and stderr become a status and effects. Pure.
+ * How Codex interprets one finished hook run: its exit code, stdout and
+ * stderr become a status (`HookCompleted`) and effects. Exit 0 with empty
+ * stdout is success; exit 2 blocks (with the reason on stderr) where the event
+ * can block, and adds context on PostToolUse; any other code fails the run.
+ * Plain-text stdout is context for SessionStart, UserPromptSubmit and
+ * SubagentStart, a failure for Stop, SubagentStop and Interrupt, ignored
+ * elsewhere; JSON stdout must hold only the fields the event accepts. Pure.
  *
  * @module
  */
 
-import type { HookEventName } from "../codex/events.ts";
-import { outputProblems } from "../codex/outputs.ts";
-import { isObject } from "../codex/json.ts";
+import type { HookEventName } from "./events.ts";
+import { outputProblems } from "./outputs.ts";
+import { isObject } from "./json.ts";
 
 /** The status Codex reports for a run (`HookCompleted`). */
 export type RunStatus = "completed" | "failed" | "blocked" | "timed_out";

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { LATEST_PROFILE, PROFILES } from "../../codex/profiles.ts";
+import { findCommandInTranscript } from "../../lifecycle/failures.ts";
+import { rolloutPath, TranscriptFile, transcriptLines } from "../../simulator/transcript.ts";
+
+Deno.test("the hooks read back the exit code the fake Codex writes to the transcript", () => {
+  for (const profile of PROFILES) {
+    const lines = [
+      ...transcriptLines({ kind: "session_meta", id: "s1", cwd: "/ws" }, profile),
+      ...transcriptLines(
+        { kind: "command", turnId: "t1", callId: "call_1_1", command: "exit 3", output: "boom", exitCode: 3 },
+        profile,
+      ),
+      ...transcriptLines(
+        { kind: "command", turnId: "t1", callId: "call_1_2", command: "true", output: "", exitCode: 0 },
+        profile,
+      ),
+    ];
+    const text = lines.join("\n") + "\n";
+    assert.deepEqual(findCommandInTranscript(text, "call_1_1"), {
+      exit_code: 3,
+      status: "failed",
+      output: "boom",
+    }, profile.version);
+    assert.deepEqual(findCommandInTranscript(text, "call_1_2")?.status, "completed", profile.version);
+    assert.equal(findCommandInTranscript(text, "call_9_9"), undefined);
+  }
+});
+
+Deno.test("a transcript lives where Codex keeps rollouts and is appended line by line", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const at = new Date("2026-07-09T23:27:30.123Z");
+    const path = rolloutPath(home, "019f-id", at);
+    assert.equal(path, `${home}/sessions/2026/07/09/rollout-2026-07-09T23-27-30-019f-id.jsonl`);
+    const t = new TranscriptFile(path, LATEST_PROFILE);
+    t.append({ kind: "session_meta", id: "019f-id", cwd: "/ws" });
+    t.append({ kind: "command", turnId: null, callId: "c", command: "ls", output: "", exitCode: 0 });
+    t.close();
+    const lines = (await Deno.readTextFile(path)).split("\n");
+    assert.equal(lines.length, 3, "two lines, each ending in a newline");
+    assert.deepEqual(JSON.parse(lines[0]!), { type: "session_meta", payload: { id: "019f-id", cwd: "/ws" } });
+    assert.equal(JSON.parse(lines[1]!).payload.item.exit_code, 0);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
