@@ -9,7 +9,7 @@
 import { dirname, isAbsolute, join } from "node:path";
 import type { HookEventName } from "../codex/events.ts";
 import { LIFELINE_ROOT } from "../hooks/handlers.ts";
-import { heartbeatPath } from "../hooks/_sidecar.ts";
+import { heartbeatPath } from "../hub/sidecar_files.ts";
 import type { Hub } from "../hub/server.ts";
 import type { FakeCodex } from "./fake_codex.ts";
 import type { Step } from "./scenario.ts";
