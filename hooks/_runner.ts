@@ -16,12 +16,12 @@ import { makeScrubber, type TextMode } from "../lifecycle/scrub.ts";
 import { type Env, intOr, readSettings } from "../lifecycle/settings.ts";
 import { codexPid } from "../lifecycle/process.ts";
 import { type ObserveContext, observeHook, observeNotify, readTail } from "../lifecycle/observe.ts";
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import type { HintRow, Observation, SessionRow } from "../lifecycle/model.ts";
-import type { DeliveryRow } from "../lifecycle/store.ts";
+import type { DeliveryRow } from "../lifecycle/store/mod.ts";
 import { ensureSidecar } from "./_sidecar.ts";
-import type { ForwardConfig } from "../lifecycle/forward.ts";
-import { flush } from "../lifecycle/flush.ts";
+import type { ForwardConfig } from "../lifecycle/forward/config.ts";
+import { flush } from "../lifecycle/forward/flush.ts";
 
 /** A hook spends at most this long sending its own new records; the rest waits in the outbox. */
 export const HOOK_FLUSH_BUDGET_MS = 300;

@@ -13,13 +13,13 @@
  * @module
  */
 
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { type SessionReport, sessionReport } from "../lifecycle/status.ts";
 import { processAlive } from "../lifecycle/process.ts";
 import { CLOSE, type HubFrame, parseSidecarFrame } from "./protocol.ts";
 import { pageHtml } from "./page.ts";
-import { forwardConfig } from "../lifecycle/forward.ts";
-import { flush } from "../lifecycle/flush.ts";
+import { forwardConfig } from "../lifecycle/forward/config.ts";
+import { flush } from "../lifecycle/forward/flush.ts";
 
 /** Options of {@link startHub}. */
 export interface HubOptions {

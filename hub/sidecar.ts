@@ -11,7 +11,7 @@
  * @module
  */
 
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { heartbeatPath, readHubInfo } from "../hooks/_sidecar.ts";
 import type { HubFrame } from "./protocol.ts";
 

@@ -13,7 +13,7 @@ import { isTrusted } from "../codex/trust.ts";
 import type { HookHandler } from "../codex/hooks_json.ts";
 import { isObject } from "../codex/json.ts";
 import { type HandlerPlaces, HOOK_SCRIPTS, LIFELINE_ROOT } from "../hooks/handlers.ts";
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { readSettings } from "../lifecycle/settings.ts";
 import { discover } from "../simulator/discovery.ts";
 import { unifiedDiff } from "./diff.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { Store } from "./store.ts";
+import { Store } from "./store/mod.ts";
 import { readSettings } from "./settings.ts";
-import { flush } from "./flush.ts";
+import { flush } from "./forward/flush.ts";
 
 if (import.meta.main) {
   const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));

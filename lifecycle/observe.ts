@@ -12,7 +12,7 @@ import type { JsonObject } from "../codex/json.ts";
 import type { Observation } from "./model.ts";
 import type { Scrubber } from "./scrub.ts";
 import { detectToolFailure, ERROR_NOTIFY_TYPES, findCommandInTranscript } from "./failures.ts";
-import { idempotencyKey } from "./store.ts";
+import { idempotencyKey } from "./keys.ts";
 
 /** What observing needs from the outside world. */
 export interface ObserveContext {

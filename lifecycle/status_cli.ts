@@ -12,7 +12,7 @@ import { optional } from "@optique/core/modifiers";
 import { option } from "@optique/core/primitives";
 import { string } from "@optique/core/valueparser";
 import { run } from "@optique/run";
-import { Store } from "./store.ts";
+import { Store } from "./store/mod.ts";
 import { statusReport, statusTable } from "./status.ts";
 import { processAlive } from "./process.ts";
 import { readSettings } from "./settings.ts";

@@ -10,7 +10,7 @@
 import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
 import { handleHook, hookSettings } from "../hooks/_runner.ts";
 import { HOOK_SCRIPTS } from "../hooks/handlers.ts";
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { type HandlerRunner, processRunner } from "./engine.ts";
 
 const SCRIPT_EVENT = new Map<string, HookEventName | "Notify">([

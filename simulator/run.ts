@@ -9,7 +9,7 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { HookEventName } from "../codex/events.ts";
 import { LIFELINE_ROOT } from "../hooks/handlers.ts";
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { type SessionReport, sessionReport } from "../lifecycle/status.ts";
 import { writeCodexHome } from "./codex_home.ts";
 import { discover, type Discovery } from "./discovery.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { HOOK_EVENTS } from "../../codex/events.ts";
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { renderStatus } from "../../lifecycle/status_cli.ts";
 import type { StatusReport } from "../../lifecycle/status.ts";
 import { say, shell } from "../harness/mock_responses.ts";

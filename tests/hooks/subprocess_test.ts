@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { HOOK_EVENTS, type HookEventName } from "../../codex/events.ts";
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { statusReport } from "../../lifecycle/status.ts";
 import { readRecorded } from "../harness/sessions.ts";
 import { errorLog, runHookProcess, runNotifyProcess, sandbox } from "../harness/hook_process.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Observation } from "../../lifecycle/model.ts";
-import { idempotencyKey, Store, type Upkeep } from "../../lifecycle/store.ts";
+import { idempotencyKey } from "../../lifecycle/keys.ts";
+import { Store, type Upkeep } from "../../lifecycle/store/mod.ts";
 import { history, materialise } from "../harness/histories.ts";
 
 const STALE_MS = 1800 * 1000;
