@@ -1,5 +1,5 @@
 /**
- * The session/turn state machine of DESIGN.md as a pure reducer:
+ * The session/turn state machine as a pure reducer:
  * `(view, observation) → changes`. No clock, no I/O: the time is the
  * observation's, and anything read from the system was resolved before.
  *

@@ -8,7 +8,8 @@
  */
 
 import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
-import { handleHook, hookSettings } from "../hooks/_runner.ts";
+import { handleHook } from "../hooks/handle.ts";
+import { hookSettings } from "../hooks/hook_settings.ts";
 import { HOOK_SCRIPTS } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store/mod.ts";
 import { type HandlerRunner, processRunner } from "./engine.ts";
