@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { HOOK_EVENTS } from "../../codex/events.ts";
 import { Store } from "../../lifecycle/store/mod.ts";
-import { renderStatus } from "../../lifecycle/status_cli.ts";
+import { renderStatus } from "../../lifecycle/read.ts";
 import type { StatusReport } from "../../lifecycle/status.ts";
 import { say, shell } from "../harness/mock_responses.ts";
 import { errorLog, sandbox } from "../harness/hook_process.ts";
