@@ -12,7 +12,7 @@ import type { HintRow } from "../lifecycle/model.ts";
 import type { DeliveryRow } from "../lifecycle/store/mod.ts";
 
 /** How hub messages reach Codex at one of the delivery events. */
-export function deliveryOutput(
+function deliveryOutput(
   event: "SessionStart" | "UserPromptSubmit" | "Stop",
   messages: readonly DeliveryRow[],
 ): HookResult {
@@ -33,7 +33,7 @@ export function deliveryOutput(
 }
 
 /** The text of the one-time failure hint. */
-export function hintText(h: HintRow): string {
+function hintText(h: HintRow): string {
   return `lifeline: the tool "${h.tool}" has failed ${h.count} times with ${h.error_class} in this session ` +
     `in the last 24 hours. Check the command and its inputs before retrying it the same way.`;
 }

@@ -3,6 +3,19 @@
  * `(view, observation) → changes`. No clock, no I/O: the time is the
  * observation's, and anything read from the system was resolved before.
  *
+ * - The first event of any kind registers a session (hooks can be installed
+ *   mid-session, and SessionStart is not always delivered first).
+ * - An event of a turn not seen before opens it: the session is busy. Stop,
+ *   Interrupt and notify end it: the session is online and idle.
+ * - A new turn while one is open ends the open one as interrupted: Codex
+ *   before 0.150 fires nothing when the user presses Esc.
+ * - SessionEnd and a dead Codex process make the session offline and abandon
+ *   its open turn; only a new SessionStart (resume, clear) reopens it.
+ * - A stale-busy repair is a guess made without any evidence of life; a later
+ *   event of the repaired turn takes it back.
+ * - An event that does not fit is recorded as a contradiction and changes
+ *   nothing else, so a surprise from Codex never corrupts the state.
+ *
  * @module
  */
 
@@ -10,7 +23,7 @@ import { HOOK_EVENTS } from "../codex/events.ts";
 import type { Changes, ContradictionRow, Observation, SessionRow, StateView, TurnRow } from "./model.ts";
 
 /** The failure-counter window. */
-export const FAILURE_WINDOW_MS = 24 * 3600 * 1000;
+const FAILURE_WINDOW_MS = 24 * 3600 * 1000;
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 

@@ -34,7 +34,7 @@ export interface FlushOptions {
 }
 
 /** Backoff before retry `attempt` (1-based): 2^attempt s, at most 10 min. */
-export function retryDelayMs(attempt: number): number {
+function retryDelayMs(attempt: number): number {
   return Math.min(2 ** attempt, 600) * 1000;
 }
 

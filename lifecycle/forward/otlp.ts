@@ -12,12 +12,12 @@ import { sha256Hex } from "../../codex/sha256.ts";
 import type { OutboxRecord, RecordInput } from "./records.ts";
 
 /** The OTLP trace id of a session: a stable hash. */
-export function traceId(sessionId: string): string {
+function traceId(sessionId: string): string {
   return sha256Hex(`trace:${sessionId}`).slice(0, 32);
 }
 
 /** The span id of a turn: a stable hash. */
-export function turnSpanId(sessionId: string, turnId: string): string {
+function turnSpanId(sessionId: string, turnId: string): string {
   return sha256Hex(`turn:${sessionId}:${turnId}`).slice(0, 16);
 }
 

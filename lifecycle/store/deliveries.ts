@@ -16,13 +16,13 @@ import type { Db } from "./db.ts";
 import type { DeliveryRow } from "./rows.ts";
 
 /** Events at which a pending delivery reaches Codex. */
-export const DELIVERY_EVENTS: ReadonlySet<string> = new Set(["SessionStart", "UserPromptSubmit", "Stop"]);
+const DELIVERY_EVENTS: ReadonlySet<string> = new Set(["SessionStart", "UserPromptSubmit", "Stop"]);
 
 /**
  * Whether our hook blocks this event with these deliveries: only a Stop does.
  * The continued Stop finds none left, so the turn then completes.
  */
-export function blocksWith(obs: Observation, delivered: readonly DeliveryRow[]): boolean {
+function blocksWith(obs: Observation, delivered: readonly DeliveryRow[]): boolean {
   return obs.event === "Stop" && delivered.length > 0;
 }
 

@@ -16,7 +16,7 @@
 import type { Db, Row } from "./db.ts";
 
 /** The migrations, in order. */
-export const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly string[] = [
   `CREATE TABLE events (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
      key TEXT NOT NULL UNIQUE,
