@@ -7,11 +7,10 @@
  * @module
  */
 
-import type { Changes, Observation } from "../model.ts";
+import type { Changes, Observation, SessionRow, TurnRow } from "../model.ts";
 import { reduce } from "../reducer.ts";
 import type { Db, Row } from "./db.ts";
 import { stateView } from "./queries.ts";
-import { sessionValues, turnValues } from "./rows.ts";
 
 /** The result of recording one observation. */
 export interface RecordResult {
@@ -74,4 +73,42 @@ function writeChanges(db: Db, c: Changes): void {
     db.stmt("INSERT OR IGNORE INTO hints VALUES (?,?,?,?,?)")
       .run(h.session_id, h.tool, h.error_class, h.count, h.observed_at);
   }
+}
+
+/** The column values of a {@link SessionRow}, in table order. */
+function sessionValues(s: SessionRow): (string | number | null)[] {
+  return [
+    s.session_id,
+    s.status,
+    s.turn_state,
+    s.cwd,
+    s.model,
+    s.source,
+    s.started_at,
+    s.last_seen,
+    s.ended_at,
+    s.end_reason,
+    s.pid,
+    s.current_turn_id,
+    s.turn_count,
+  ];
+}
+
+/** The column values of a {@link TurnRow}, in table order. */
+function turnValues(t: TurnRow): (string | number | null)[] {
+  return [
+    t.session_id,
+    t.turn_id,
+    t.ordinal,
+    t.outcome,
+    t.started_at,
+    t.ended_at,
+    t.prompt,
+    t.last_assistant_message,
+    t.tool_invocations,
+    t.tool_failures,
+    t.safety_net_used ? 1 : 0,
+    JSON.stringify(t.hook_events),
+    JSON.stringify(t.tool_use_ids),
+  ];
 }

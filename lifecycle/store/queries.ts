@@ -7,7 +7,6 @@
 
 import type { ContradictionRow, FailureRow, HintRow, SessionRow, StateView, TurnRow } from "../model.ts";
 import type { Db, Row } from "./db.ts";
-import { toSession, toTurn } from "./rows.ts";
 
 /** The reducer's view of the store. */
 export function stateView(db: Db): StateView {
@@ -82,4 +81,42 @@ export function hints(db: Db, sessionId: string): HintRow[] {
   return db.stmt("SELECT * FROM hints WHERE session_id = ? ORDER BY tool, error_class").all(
     sessionId,
   ) as unknown as HintRow[];
+}
+
+/** A `sessions` row as a {@link SessionRow}. */
+export function toSession(r: Row): SessionRow {
+  return {
+    session_id: r.session_id as string,
+    status: r.status as SessionRow["status"],
+    turn_state: r.turn_state as SessionRow["turn_state"],
+    cwd: r.cwd as string | null,
+    model: r.model as string | null,
+    source: r.source as string | null,
+    started_at: r.started_at as string,
+    last_seen: r.last_seen as string,
+    ended_at: r.ended_at as string | null,
+    end_reason: r.end_reason as string | null,
+    pid: r.pid as number | null,
+    current_turn_id: r.current_turn_id as string | null,
+    turn_count: r.turn_count as number,
+  };
+}
+
+/** A `turns` row as a {@link TurnRow} (lists are stored as JSON, booleans as 0/1). */
+export function toTurn(r: Row): TurnRow {
+  return {
+    session_id: r.session_id as string,
+    turn_id: r.turn_id as string,
+    ordinal: r.ordinal as number,
+    outcome: r.outcome as TurnRow["outcome"],
+    started_at: r.started_at as string,
+    ended_at: r.ended_at as string | null,
+    prompt: r.prompt as string | null,
+    last_assistant_message: r.last_assistant_message as string | null,
+    tool_invocations: r.tool_invocations as number,
+    tool_failures: r.tool_failures as number,
+    safety_net_used: r.safety_net_used === 1,
+    hook_events: JSON.parse(r.hook_events as string),
+    tool_use_ids: JSON.parse(r.tool_use_ids as string),
+  };
 }
