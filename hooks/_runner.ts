@@ -6,16 +6,16 @@
  * timeout ends the hook, and it exits 0 unless it deliberately blocks.
  *
  * What only some invocations need is imported when needed, so the common
- * path loads less: keeping the hub sidecar alive (event hooks of a live
- * session), flushing forwarding records (when the hook wrote some) and
- * chaining the user's notify program (notify with `--chain`).
+ * path loads less: the forwarding mapping and the flush (when targets are
+ * configured), keeping the hub sidecar alive (event hooks of a live
+ * session), and chaining the user's notify program (notify with `--chain`).
  *
  * @module
  */
 
 import type { HookEventName } from "../codex/events.ts";
 import { EMPTY_RESULT, type HookResult } from "../codex/outputs.ts";
-import { Store } from "../lifecycle/store/mod.ts";
+import { StoreCore } from "../lifecycle/store/core.ts";
 import { type HookSettings, hookSettings } from "./hook_settings.ts";
 import { handle, type Handled } from "./handle.ts";
 import { appendLog, errorLine } from "./_log.ts";
@@ -106,12 +106,16 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
     if (event === "Notify" && settings.chain && payloadArg !== undefined && !payloadArg.startsWith("--")) {
       (await import("./_chain.ts")).chainNotify(settings.chain, payloadArg, log);
     }
+    const forwarding = settings.forward
+      ? (await import("../lifecycle/forward/records.ts")).forwarding(settings.forward)
+      : undefined;
     handled = handle(event, input, {
       settings,
       now: () => settings.fakeNow ?? new Date(),
       ppid: Deno.ppid,
       args: Deno.args,
-      openStore: (dir, busy) => Store.open(dir, { busyTimeoutMs: busy }),
+      openStore: (dir, busy) => StoreCore.open(dir, { busyTimeoutMs: busy }),
+      ...(forwarding ? { forwarding } : {}),
     });
     result = handled.output;
   } catch (e) {

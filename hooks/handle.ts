@@ -4,20 +4,26 @@
  * outbox in the same transaction), and answer. No process, no environment:
  * the hook runner and the simulator's in-process runner both call it.
  *
+ * The answer, beyond the empty one: hub messages (as context at SessionStart
+ * and UserPromptSubmit, as a Stop block that continues the turn) and the
+ * one-time failure hint after PostToolUse, each shown to Codex as a message
+ * from its sender, not as a failure.
+ *
  * @module
  */
 
 import type { HookEventName } from "../codex/events.ts";
 import { parseHookInput } from "../codex/payloads.ts";
 import { parseNotifyArgv } from "../codex/notify.ts";
-import type { HookResult } from "../codex/outputs.ts";
+import { EMPTY_RESULT, hookOutput, type HookResult } from "../codex/outputs.ts";
 import { makeScrubber } from "../lifecycle/scrub.ts";
 import { codexPid } from "../lifecycle/process.ts";
 import { type ObserveContext, observeHook, observeNotify, readTail } from "../lifecycle/observe.ts";
-import type { Observation, SessionRow } from "../lifecycle/model.ts";
-import type { Store } from "../lifecycle/store/mod.ts";
+import type { HintRow, Observation, SessionRow } from "../lifecycle/model.ts";
+import type { StoreCore } from "../lifecycle/store/core.ts";
+import type { DeliveryRow } from "../lifecycle/store/rows.ts";
+import type { Forwarding } from "../lifecycle/forward/records.ts";
 import type { HookSettings } from "./hook_settings.ts";
-import { respond } from "./respond.ts";
 import { appendLog } from "./_log.ts";
 
 /** Everything a hook invocation needs besides its input. */
@@ -28,9 +34,11 @@ export interface HookDeps {
   /** The hook's arguments (for `--codex-pid`). */
   args: readonly string[];
   /** Opened lazily so that bad input never touches the store. */
-  openStore: (stateDir: string, busyTimeoutMs: number) => Store;
+  openStore: (stateDir: string, busyTimeoutMs: number) => StoreCore;
   /** Gives the store back (default: close it). In-process replays keep one store open. */
-  releaseStore?: (store: Store) => void;
+  releaseStore?: (store: StoreCore) => void;
+  /** The forwarding mapping, when `settings.forward` is set (loaded only then). */
+  forwarding?: Forwarding;
 }
 
 /** What one invocation did. */
@@ -72,7 +80,7 @@ export function handle(
       obs,
       { now: obs.observed_at, staleBusyMs: settings.staleBusyMs },
       true,
-      settings.forward,
+      settings.forward ? deps.forwarding : undefined,
     );
     if (settings.debug) {
       appendLog(
@@ -88,15 +96,56 @@ export function handle(
       outbox,
     };
   } finally {
-    (deps.releaseStore ?? ((st: Store) => st.close()))(store);
+    (deps.releaseStore ?? ((st: StoreCore) => st.close()))(store);
   }
 }
 
-/** {@link handle}, answering only. */
-export function handleHook(
-  event: HookEventName | "Notify",
-  input: string | readonly string[],
-  deps: HookDeps,
+/** How hub messages reach Codex at one of the delivery events. */
+function deliveryOutput(
+  event: "SessionStart" | "UserPromptSubmit" | "Stop",
+  messages: readonly DeliveryRow[],
 ): HookResult {
-  return handle(event, input, deps).output;
+  const text = messages.map((m) =>
+    m.kind === "ask"
+      ? `A question for you, sent through lifeline's hub; please answer it: ${m.text}`
+      : `A message for you, sent through lifeline's hub: ${m.text}`
+  ).join("\n\n");
+  if (event === "Stop") return hookOutput("Stop", { decision: "block", reason: text });
+  if (event === "SessionStart") {
+    return hookOutput("SessionStart", {
+      hookSpecificOutput: { hookEventName: "SessionStart", additionalContext: text },
+    });
+  }
+  return hookOutput("UserPromptSubmit", {
+    hookSpecificOutput: { hookEventName: "UserPromptSubmit", additionalContext: text },
+  });
+}
+
+/** The text of the one-time failure hint. */
+function hintText(h: HintRow): string {
+  return `lifeline: the tool "${h.tool}" has failed ${h.count} times with ${h.error_class} in this session ` +
+    `in the last 24 hours. Check the command and its inputs before retrying it the same way.`;
+}
+
+/**
+ * The answer to one recorded event: its deliveries if it claimed any, else
+ * the hint a PostToolUse earned, else nothing.
+ */
+function respond(
+  event: string,
+  delivered: readonly DeliveryRow[],
+  hints: readonly HintRow[],
+): HookResult {
+  if (
+    delivered.length > 0 && (event === "SessionStart" || event === "UserPromptSubmit" || event === "Stop")
+  ) {
+    return deliveryOutput(event, delivered);
+  }
+  const hint = hints[0];
+  if (event === "PostToolUse" && hint) {
+    return hookOutput("PostToolUse", {
+      hookSpecificOutput: { hookEventName: "PostToolUse", additionalContext: hintText(hint) },
+    });
+  }
+  return EMPTY_RESULT;
 }

@@ -8,7 +8,7 @@
  */
 
 import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
-import { handleHook } from "../hooks/handle.ts";
+import { handleHook } from "../hooks/in_process.ts";
 import { hookSettings } from "../hooks/hook_settings.ts";
 import { HOOK_SCRIPTS } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store/mod.ts";

@@ -1,7 +1,9 @@
 /**
  * The outbox records of one applied observation, for every configured
  * target. Pure: the store writes them in the same transaction as the
- * observation, and `flush.ts` sends them later.
+ * observation, and `flush.ts` sends them later. The store receives the
+ * mapping as a {@link Forwarding} instead of importing it, so that a hook
+ * without forwarding targets never loads it.
  *
  * @module
  */
@@ -42,4 +44,15 @@ export function outboxRecords(
     ...(config.neotoma ? neotomaRecords(input) : []),
     ...(config.otlp ? otlpRecords(input) : []),
   ];
+}
+
+/** What the store needs to write the outbox: the targets and their mapping. */
+export interface Forwarding {
+  config: ForwardConfig;
+  records: typeof outboxRecords;
+}
+
+/** The {@link Forwarding} of a configuration. */
+export function forwarding(config: ForwardConfig): Forwarding {
+  return { config, records: outboxRecords };
 }

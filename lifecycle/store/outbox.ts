@@ -7,8 +7,7 @@
  */
 
 import type { Observation, TurnRow } from "../model.ts";
-import type { ForwardConfig } from "../forward/config.ts";
-import { outboxRecords } from "../forward/records.ts";
+import type { Forwarding } from "../forward/records.ts";
 import type { Db } from "./db.ts";
 import type { RecordResult } from "./journal.ts";
 import { session, turn } from "./queries.ts";
@@ -35,12 +34,12 @@ export function writeOutbox(
   obs: Observation,
   result: RecordResult,
   before: ReadonlyMap<string, TurnRow>,
-  config: ForwardConfig,
+  forward: Forwarding,
 ): number[] {
   const ids: number[] = [];
   if (!result.inserted) return ids;
   const session = result.changes.session;
-  for (const r of outboxRecords(obs, result.changes, (id) => before.get(id), session, config)) {
+  for (const r of forward.records(obs, result.changes, (id) => before.get(id), session, forward.config)) {
     const res = db.stmt(
       "INSERT OR IGNORE INTO outbox (target, key, body, created_at, next_attempt_at) VALUES (?,?,?,?,?)",
     ).run(r.target, r.key, JSON.stringify(r.body), obs.observed_at, obs.observed_at);
