@@ -18,7 +18,6 @@ import type { DeliveryRow } from "./rows.ts";
 import { apply, journal, journaled, type RecordResult } from "./journal.ts";
 import { busySeenBefore, liveWithPid, session, stateView, turn } from "./queries.ts";
 import { claim } from "./deliveries.ts";
-import { turnsBefore, writeOutbox } from "./outbox.ts";
 
 /** Options for opening a store. */
 export interface StoreOptions {
@@ -147,4 +146,39 @@ export class StoreCore implements StateView {
   journal(): Observation[] {
     return journal(this.db);
   }
+}
+
+/**
+ * The turns `obs` may touch, as they are before it is applied: the outbox
+ * needs them to tell when a turn ends. Call before applying, inside the
+ * transaction.
+ */
+function turnsBefore(db: Db, obs: Observation): Map<string, TurnRow> {
+  const before = new Map<string, TurnRow>();
+  const current = session(db, obs.session_id)?.current_turn_id;
+  for (const t of [obs.turn_id, current]) {
+    const row = t ? turn(db, obs.session_id, t) : undefined;
+    if (row) before.set(row.turn_id, row);
+  }
+  return before;
+}
+
+/** Writes the outbox records of one applied observation; returns the ids of the new rows. */
+function writeOutbox(
+  db: Db,
+  obs: Observation,
+  result: RecordResult,
+  before: ReadonlyMap<string, TurnRow>,
+  forward: Forwarding,
+): number[] {
+  const ids: number[] = [];
+  if (!result.inserted) return ids;
+  const session = result.changes.session;
+  for (const r of forward.records(obs, result.changes, (id) => before.get(id), session, forward.config)) {
+    const res = db.stmt(
+      "INSERT OR IGNORE INTO outbox (target, key, body, created_at, next_attempt_at) VALUES (?,?,?,?,?)",
+    ).run(r.target, r.key, JSON.stringify(r.body), obs.observed_at, obs.observed_at);
+    if (Number(res.changes) > 0) ids.push(Number(res.lastInsertRowid));
+  }
+  return ids;
 }

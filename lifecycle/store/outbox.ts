@@ -1,52 +1,14 @@
 /**
- * The forwarding outbox: records for Neotoma and OpenTelemetry are written in
- * the same transaction as the observation they come from (so none is lost or
- * doubled), then leased, sent and settled by `lifecycle/forward/flush.ts`.
+ * The forwarding outbox's sending side: rows are leased, sent and settled by
+ * `lifecycle/forward/flush.ts`. They are written by the write path
+ * (`core.ts`), in the same transaction as the observation they come from, so
+ * that none is lost or doubled.
  *
  * @module
  */
 
-import type { Observation, TurnRow } from "../model.ts";
-import type { Forwarding } from "../forward/records.ts";
 import type { Db } from "./db.ts";
-import type { RecordResult } from "./journal.ts";
-import { session, turn } from "./queries.ts";
 import type { OutboxRow } from "./rows.ts";
-
-/**
- * The turns `obs` may touch, as they are before it is applied: the outbox
- * needs them to tell when a turn ends. Call before applying, inside the
- * transaction.
- */
-export function turnsBefore(db: Db, obs: Observation): Map<string, TurnRow> {
-  const before = new Map<string, TurnRow>();
-  const current = session(db, obs.session_id)?.current_turn_id;
-  for (const t of [obs.turn_id, current]) {
-    const row = t ? turn(db, obs.session_id, t) : undefined;
-    if (row) before.set(row.turn_id, row);
-  }
-  return before;
-}
-
-/** Writes the outbox records of one applied observation; returns the ids of the new rows. */
-export function writeOutbox(
-  db: Db,
-  obs: Observation,
-  result: RecordResult,
-  before: ReadonlyMap<string, TurnRow>,
-  forward: Forwarding,
-): number[] {
-  const ids: number[] = [];
-  if (!result.inserted) return ids;
-  const session = result.changes.session;
-  for (const r of forward.records(obs, result.changes, (id) => before.get(id), session, forward.config)) {
-    const res = db.stmt(
-      "INSERT OR IGNORE INTO outbox (target, key, body, created_at, next_attempt_at) VALUES (?,?,?,?,?)",
-    ).run(r.target, r.key, JSON.stringify(r.body), obs.observed_at, obs.observed_at);
-    if (Number(res.changes) > 0) ids.push(Number(res.lastInsertRowid));
-  }
-  return ids;
-}
 
 /**
  * Leases up to `limit` due outbox rows (all, or only `ids`) for `leaseMs`,
