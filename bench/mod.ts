@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
 import { HOOK_SCRIPTS, LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { hookDenoArgs } from "../hooks/permissions.ts";
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { replayThroughput } from "./simulator.ts";
 import { installerTimes } from "./installer.ts";
 

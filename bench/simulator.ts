@@ -13,7 +13,7 @@ import { writeCodexHome } from "../simulator/codex_home.ts";
 import { discover } from "../simulator/discovery.ts";
 import { FakeCodex, simClock } from "../simulator/fake_codex.ts";
 import { inProcessRunner } from "../simulator/inprocess.ts";
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 
 /** Replays `turns` turns (prompt, two tool calls, answer) per session over `sessions` sessions. */
 export async function replayThroughput(

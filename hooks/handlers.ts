@@ -68,34 +68,50 @@ export interface HandlerPlaces {
 }
 
 /**
- * The shell command of a hook. `--codex-pid=$PPID` lets the hook know the
- * Codex process (the parent of the shell Codex runs it in).
+ * The argv of one of lifeline's scripts: the one place the `deno run` flags
+ * are chosen, for the event hooks and notify alike. Only the event hooks
+ * start a session's hub sidecar, so only they may run `deno`: notify cannot
+ * deliver a message (Codex ignores its output and does not wait for it), and
+ * the hooks of the same turn already keep the sidecar alive. Every script may
+ * reach the forwarding targets, to send the records it just wrote.
  */
-export function hookCommand(event: HookEventName, p: HandlerPlaces): string {
-  const words = [
+function launchArgv(
+  script: string,
+  p: HandlerPlaces,
+  o: { startsSidecar: boolean; deadlineMs?: number; chain?: readonly string[] },
+): string[] {
+  const chain = o.chain && o.chain.length > 0 ? o.chain : undefined;
+  return [
     p.deno,
     ...hookDenoArgs({
       stateDir: p.stateDir,
       codexHome: p.codexHome,
-      deno: p.deno,
+      ...(o.startsSidecar ? { deno: p.deno } : {}),
       ...(p.netHosts ? { netHosts: p.netHosts } : {}),
+      ...(chain ? { chain } : {}),
     }),
-    `${p.root}/hooks/${HOOK_SCRIPTS[event]}`,
+    `${p.root}/hooks/${script}`,
     `--state-dir=${p.stateDir}`,
-    `--deadline-ms=${deadlineMs(HOOK_TIMEOUTS[event])}`,
+    ...(o.deadlineMs !== undefined ? [`--deadline-ms=${o.deadlineMs}`] : []),
+    ...(chain ? [`--chain=${JSON.stringify(chain)}`] : []),
   ];
+}
+
+/**
+ * The shell command of a hook. `--codex-pid=$PPID` lets the hook know the
+ * Codex process (the parent of the shell Codex runs it in).
+ */
+export function hookCommand(event: HookEventName, p: HandlerPlaces): string {
+  const words = launchArgv(HOOK_SCRIPTS[event], p, {
+    startsSidecar: true,
+    deadlineMs: deadlineMs(HOOK_TIMEOUTS[event]),
+  });
   return `${words.map(shellQuote).join(" ")} --codex-pid=$PPID`;
 }
 
 /** The `notify` argv (no shell: Codex runs argv[0] directly and appends the payload). */
 export function notifyArgv(p: HandlerPlaces, chain?: readonly string[]): string[] {
-  return [
-    p.deno,
-    ...hookDenoArgs({ stateDir: p.stateDir, codexHome: p.codexHome, ...(chain ? { chain } : {}) }),
-    `${p.root}/hooks/notify.ts`,
-    `--state-dir=${p.stateDir}`,
-    ...(chain && chain.length > 0 ? [`--chain=${JSON.stringify(chain)}`] : []),
-  ];
+  return launchArgv("notify.ts", p, { startsSidecar: false, ...(chain ? { chain } : {}) });
 }
 
 /** What every command `hookCommand` builds ends with, outside the quoted words. */

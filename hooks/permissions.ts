@@ -8,7 +8,9 @@
  *   and liveness is checked by the readers (`status`, the simulator);
  * - write: the state dir only;
  * - env: only the variables the hooks read;
- * - `notify.ts` also gets `--allow-run` when it chains a user's notify program.
+ * - run: `deno` for the event hooks (they start a session's hub sidecar);
+ *   for `notify.ts`, the user's previous notify program when it chains one;
+ * - net: the forwarding targets configured at install time, if any.
  *
  * Nothing here imports from npm: hooks pay their start-up on every event.
  *

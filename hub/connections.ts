@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Store } from "../lifecycle/store.ts";
+import type { Store } from "../lifecycle/store/mod.ts";
 import { CLOSE, type HubFrame, parseSidecarFrame } from "./protocol.ts";
 import { timingSafeEqual } from "./auth.ts";
 

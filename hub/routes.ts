@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Store } from "../lifecycle/store.ts";
+import type { Store } from "../lifecycle/store/mod.ts";
 import { type SessionReport, sessionReport } from "../lifecycle/status.ts";
 import { hasToken, refusedOrigin, TOKEN_HELP } from "./auth.ts";
 import type { Connections } from "./connections.ts";

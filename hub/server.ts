@@ -13,10 +13,10 @@
  * @module
  */
 
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { processAlive } from "../lifecycle/process.ts";
-import { forwardConfig } from "../lifecycle/forward.ts";
-import { flush } from "../lifecycle/flush.ts";
+import { forwardConfig } from "../lifecycle/forward/config.ts";
+import { flush } from "../lifecycle/forward/flush.ts";
 import { connections } from "./connections.ts";
 import { hubHandler } from "./routes.ts";
 import { hubToken, removeHubInfo, writeHubInfo } from "./sidecar_files.ts";

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { readHubInfo, readHubToken, removeHeartbeat, writeHeartbeat } from "./sidecar_files.ts";
 import type { HubFrame } from "./protocol.ts";
 

@@ -12,7 +12,7 @@ import { discoverHooks } from "../codex/discovery.ts";
 import type { HookEventName } from "../codex/events.ts";
 import { isObject, type JsonObject } from "../codex/json.ts";
 import { lifelineNotify } from "../hooks/handlers.ts";
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { messageOf } from "./errors.ts";
 import { type Manifest, readManifest } from "./manifest.ts";
 import { type CommonOptions, type Resolved, resolveOptions } from "./options.ts";

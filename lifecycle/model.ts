@@ -26,7 +26,11 @@ export interface Observation {
   pid: number | null;
   /** A failure detected at observation time (transcript, payload), scrubbed. */
   failure: { tool: string; error_class: string; message: string | null } | null;
-  /** Our own hook blocked this event (a Stop continued with a delivery). */
+  /**
+   * Our own hook blocked this event. Set in one place, when the store claims
+   * hub deliveries for a Stop (the hook then continues the turn with them);
+   * journaled, so that folding the journal reproduces it.
+   */
   blocked: boolean;
   /** Failure-hint threshold in force (0 = off). */
   hint_threshold: number;
@@ -36,7 +40,11 @@ export interface Observation {
 export type Status = "online" | "busy" | "offline";
 /** What the session is doing. */
 export type TurnState = "idle" | "working" | "pending_first_turn";
-/** How a turn ended. */
+/**
+ * How a turn ended. `blocked` is a turn whose prompt our UserPromptSubmit
+ * hook refused; lifeline never refuses one today, so no live turn ends so,
+ * but the outcome stays in the documented `--json` shape.
+ */
 export type Outcome = "open" | "completed" | "interrupted" | "blocked" | "abandoned";
 
 /** A session (Codex `session_id`). */

@@ -12,7 +12,7 @@ import type { JsonObject } from "../codex/json.ts";
 import type { Observation } from "./model.ts";
 import type { Scrubber } from "./scrub.ts";
 import { detectToolFailure, ERROR_NOTIFY_TYPES, findCommandInTranscript } from "./failures.ts";
-import { idempotencyKey } from "./store.ts";
+import { idempotencyKey } from "./keys.ts";
 
 /** What observing needs from the outside world. */
 export interface ObserveContext {
@@ -23,8 +23,6 @@ export interface ObserveContext {
   hintThreshold: number;
   /** The last `max` bytes of a transcript, or `undefined` when unreadable. */
   transcriptTail?: (path: string, max: number) => string | undefined;
-  /** Our own hook blocked this event. */
-  blocked?: boolean;
 }
 
 /** Bytes read from the end of a transcript when looking for an exit code: a little first, then more. */
@@ -115,7 +113,8 @@ function base(
     observed_at: ctx.now().toISOString(),
     payload: scrubPayload(raw, ctx.scrubber),
     pid: ctx.pid,
-    blocked: ctx.blocked ?? false,
+    // Whether our hook blocks this event is decided when it is recorded (the delivery claim), not here.
+    blocked: false,
     hint_threshold: ctx.hintThreshold,
   };
 }

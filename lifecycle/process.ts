@@ -24,7 +24,7 @@ export function codexPid(args: readonly string[], override: string | undefined, 
 export type ReadFile = (path: string) => string | undefined;
 
 /** The real reader (needs `--allow-all` for `/proc/<pid>` under Deno). */
-export const readFileOrUndefined: ReadFile = (path) => {
+const readFileOrUndefined: ReadFile = (path) => {
   try {
     return Deno.readTextFileSync(path);
   } catch {
@@ -33,7 +33,7 @@ export const readFileOrUndefined: ReadFile = (path) => {
 };
 
 /** Parses `/proc/<pid>/stat`: state letter, parent pid and start time in clock ticks since boot. */
-export function parseStat(stat: string): { state: string; ppid: number; startTicks: number } | undefined {
+function parseStat(stat: string): { state: string; ppid: number; startTicks: number } | undefined {
   const close = stat.lastIndexOf(")");
   if (close < 0) return undefined;
   const rest = stat.slice(close + 2).split(" ");

@@ -1,18 +1,27 @@
 /**
- * The session/turn state machine of DESIGN.md as a pure reducer:
+ * The session/turn state machine as a pure reducer:
  * `(view, observation) → changes`. No clock, no I/O: the time is the
  * observation's, and anything read from the system was resolved before.
+ *
+ * - The first event of any kind registers a session (hooks can be installed
+ *   mid-session, and SessionStart is not always delivered first).
+ * - An event of a turn not seen before opens it: the session is busy. Stop,
+ *   Interrupt and notify end it: the session is online and idle.
+ * - A new turn while one is open ends the open one as interrupted: Codex
+ *   before 0.150 fires nothing when the user presses Esc.
+ * - SessionEnd and a dead Codex process make the session offline and abandon
+ *   its open turn; only a new SessionStart (resume, clear) reopens it.
+ * - A stale-busy repair is a guess made without any evidence of life; a later
+ *   event of the repaired turn takes it back.
+ * - An event that does not fit is recorded as a contradiction and changes
+ *   nothing else, so a surprise from Codex never corrupts the state.
  *
  * @module
  */
 
 import { HOOK_EVENTS } from "../codex/events.ts";
-import type { Changes, ContradictionRow, Observation, SessionRow, StateView, TurnRow } from "./model.ts";
-
-/** The failure-counter window. */
-export const FAILURE_WINDOW_MS = 24 * 3600 * 1000;
-
-const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+import type { Changes, ContradictionRow, Observation, SessionRow, StateView } from "./model.ts";
+import { applyNotify, applyTurnEvent, closeOpenTurn, str } from "./turns.ts";
 
 /** Events that belong to a turn: every hook event but the session's own start and end. */
 const TURN_EVENTS: ReadonlySet<string> = new Set(
@@ -133,240 +142,4 @@ export function reduce(view: StateView, obs: Observation): Changes {
   }
   changes.session = s;
   return changes;
-}
-
-/**
- * Whether a closed turn was closed only by a stale-busy repair and may be
- * taken back: it is `abandoned`, the session is alive (a session end or a dead
- * process also abandons turns, but makes the session offline), and no newer
- * turn has started.
- */
-function revivable(s: SessionRow, t: TurnRow): boolean {
-  return t.outcome === "abandoned" && s.status !== "offline" &&
-    (s.current_turn_id === null || s.current_turn_id === t.turn_id) &&
-    t.ordinal === s.turn_count;
-}
-
-/** Ends a turn; when it is the session's current turn, the session goes online/idle. */
-function finishTurn(s: SessionRow, t: TurnRow, outcome: TurnRow["outcome"], at: string): void {
-  t.outcome = outcome;
-  t.ended_at = at;
-  if (s.current_turn_id === t.turn_id) {
-    s.current_turn_id = null;
-    s.status = "online";
-    s.turn_state = "idle";
-  }
-}
-
-function upsertTurn(changes: Changes, t: TurnRow): void {
-  const i = changes.turns.findIndex((x) => x.turn_id === t.turn_id);
-  if (i >= 0) changes.turns[i] = t;
-  else changes.turns.push(t);
-}
-
-function getTurn(view: StateView, changes: Changes, sid: string, tid: string): TurnRow | undefined {
-  return changes.turns.find((t) => t.turn_id === tid) ?? view.turn(sid, tid);
-}
-
-function closeOpenTurn(
-  view: StateView,
-  s: SessionRow,
-  obs: Observation,
-  outcome: "interrupted" | "abandoned",
-  changes: Changes,
-): void {
-  if (!s.current_turn_id) return;
-  const t = getTurn(view, changes, s.session_id, s.current_turn_id);
-  if (t && t.outcome === "open") {
-    upsertTurn(changes, { ...t, outcome, ended_at: obs.observed_at });
-  }
-  s.current_turn_id = null;
-}
-
-function openTurn(s: SessionRow, obs: Observation, turnId: string): TurnRow {
-  s.turn_count += 1;
-  return {
-    session_id: s.session_id,
-    turn_id: turnId,
-    ordinal: s.turn_count,
-    outcome: "open",
-    started_at: obs.observed_at,
-    ended_at: null,
-    prompt: null,
-    last_assistant_message: null,
-    tool_invocations: 0,
-    tool_failures: 0,
-    safety_net_used: false,
-    hook_events: [],
-    tool_use_ids: [],
-  };
-}
-
-/** Returns a contradiction reason, or undefined when applied. */
-function applyTurnEvent(
-  view: StateView,
-  s: SessionRow,
-  obs: Observation,
-  changes: Changes,
-): string | undefined {
-  const ev = obs.event;
-  const tid = obs.turn_id ?? s.current_turn_id;
-  if (!tid) {
-    // An older build's event without turn_id and no open turn: the session is alive, nothing more.
-    return undefined;
-  }
-  let t = getTurn(view, changes, s.session_id, tid);
-  if (!t) {
-    // A turn we have not seen: Codex has moved on, so a turn still open was interrupted
-    // (Codex before 0.150 fires nothing on Esc).
-    if (s.current_turn_id && s.current_turn_id !== tid) closeOpenTurn(view, s, obs, "interrupted", changes);
-    t = openTurn(s, obs, tid);
-    s.current_turn_id = tid;
-    s.status = "busy";
-    s.turn_state = "working";
-  } else {
-    t = { ...t, hook_events: [...t.hook_events], tool_use_ids: [...t.tool_use_ids] };
-  }
-  // A stale-busy repair is a guess: a later event of that turn takes it back (evidence wins).
-  if (revivable(s, t)) {
-    t.outcome = "open";
-    t.ended_at = null;
-    s.current_turn_id = t.turn_id;
-    s.status = "busy";
-    s.turn_state = "working";
-  }
-  const closed = t.outcome !== "open";
-  if (closed) {
-    const continuation = ev === "Stop" && obs.payload.stop_hook_active === true && t.outcome === "completed";
-    const lateTool = (ev === "PostToolUse" || ev === "SubagentStop") && t.outcome === "completed";
-    if (!continuation && !lateTool) return `${ev} for a turn already ${t.outcome}`;
-  }
-  if (!t.hook_events.includes(ev)) t.hook_events.push(ev);
-  if (obs.observed_at < t.started_at) t.started_at = obs.observed_at;
-  const p = obs.payload;
-
-  switch (ev) {
-    case "UserPromptSubmit": {
-      t.prompt = str(p.prompt) ?? t.prompt;
-      if (obs.blocked) {
-        finishTurn(s, t, "blocked", obs.observed_at);
-      } else {
-        s.status = "busy";
-        s.turn_state = "working";
-      }
-      break;
-    }
-    case "PreToolUse":
-    case "PostToolUse": {
-      const id = str(p.tool_use_id);
-      if (id === null) {
-        if (ev === "PostToolUse") t.tool_invocations += 1;
-      } else if (!t.tool_use_ids.includes(id)) {
-        t.tool_use_ids.push(id);
-        t.tool_invocations += 1;
-      }
-      if (ev === "PostToolUse" && obs.failure) {
-        t.tool_failures += 1;
-        const f = obs.failure;
-        changes.failures.push({
-          key: obs.key,
-          session_id: s.session_id,
-          turn_id: t.turn_id,
-          tool: f.tool,
-          error_class: f.error_class,
-          message: f.message,
-          observed_at: obs.observed_at,
-        });
-        if (obs.hint_threshold > 0 && !view.hinted(s.session_id, f.tool, f.error_class)) {
-          const since = new Date(Date.parse(obs.observed_at) - FAILURE_WINDOW_MS).toISOString();
-          const count = view.failuresSince(s.session_id, f.tool, f.error_class, since) + 1;
-          if (count >= obs.hint_threshold) {
-            changes.hints.push({
-              session_id: s.session_id,
-              tool: f.tool,
-              error_class: f.error_class,
-              count,
-              observed_at: obs.observed_at,
-            });
-          }
-        }
-      }
-      break;
-    }
-    case "Stop": {
-      const msg = p.last_assistant_message;
-      if (typeof msg === "string") t.last_assistant_message = msg;
-      if (obs.blocked) break; // our hook continued the turn: still working
-      finishTurn(s, t, "completed", obs.observed_at);
-      break;
-    }
-    case "Interrupt": {
-      finishTurn(s, t, "interrupted", obs.observed_at);
-      break;
-    }
-    default:
-      if (!closed && s.current_turn_id === t.turn_id) {
-        s.status = "busy";
-        s.turn_state = "working";
-      }
-  }
-  upsertTurn(changes, t);
-  return undefined;
-}
-
-function applyNotify(
-  view: StateView,
-  s: SessionRow,
-  obs: Observation,
-  changes: Changes,
-  ended: boolean,
-): string | undefined {
-  const tid = obs.turn_id;
-  const msg = str(obs.payload["last-assistant-message"]);
-  if (!tid) return undefined;
-  let t = getTurn(view, changes, s.session_id, tid);
-  if (!t) {
-    if (ended) return undefined;
-    if (s.current_turn_id && s.current_turn_id !== tid) closeOpenTurn(view, s, obs, "interrupted", changes);
-    t = openTurn(s, obs, tid);
-    const inputs = obs.payload["input-messages"];
-    if (Array.isArray(inputs) && typeof inputs.at(-1) === "string") t.prompt = inputs.at(-1) as string;
-  } else {
-    t = { ...t, hook_events: [...t.hook_events], tool_use_ids: [...t.tool_use_ids] };
-  }
-  if (t.outcome === "interrupted" || t.outcome === "blocked") {
-    return `notify for a turn already ${t.outcome}`;
-  }
-  // notify means the turn completed: it takes back a stale-busy repair too.
-  if (!ended && revivable(s, t)) t.outcome = "open";
-  if (!t.hook_events.includes("notify")) t.hook_events.push("notify");
-  // Safety net: the answer was not recorded by Stop.
-  if (t.last_assistant_message === null && msg !== null) {
-    t.last_assistant_message = msg;
-    t.safety_net_used = true;
-  }
-  if (obs.failure) {
-    t.tool_failures += 1;
-    changes.failures.push({
-      key: obs.key,
-      session_id: s.session_id,
-      turn_id: t.turn_id,
-      tool: obs.failure.tool,
-      error_class: obs.failure.error_class,
-      message: obs.failure.message,
-      observed_at: obs.observed_at,
-    });
-  }
-  // notify fires only after a normally completed turn.
-  if (t.outcome === "open") {
-    t.outcome = "completed";
-    t.ended_at = obs.observed_at;
-  }
-  if (!ended && s.current_turn_id === t.turn_id) {
-    s.current_turn_id = null;
-    s.status = "online";
-    s.turn_state = "idle";
-  }
-  upsertTurn(changes, t);
-  return undefined;
 }

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { type ForwardConfig, forwardConfig } from "./forward.ts";
+import { type ForwardConfig, forwardConfig } from "./forward/config.ts";
 import { type TextMode, textModeFrom } from "./scrub.ts";
 
 /** Reads one environment variable; `undefined` when unset (or not permitted). */

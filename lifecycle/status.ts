@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Store } from "./store.ts";
+import type { Store } from "./store/mod.ts";
 import type { Outcome, SessionRow, Status, TurnState } from "./model.ts";
 
 /** One turn in the report. */

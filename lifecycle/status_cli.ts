@@ -12,45 +12,8 @@ import { optional } from "@optique/core/modifiers";
 import { option } from "@optique/core/primitives";
 import { string } from "@optique/core/valueparser";
 import { run } from "@optique/run";
-import { Store } from "./store.ts";
-import { statusReport, statusTable } from "./status.ts";
-import { processAlive } from "./process.ts";
+import { renderStatus } from "./read.ts";
 import { readSettings } from "./settings.ts";
-
-/** Options of the status command. */
-export interface StatusOptions {
-  stateDir: string;
-  json: boolean;
-  staleBusySeconds: number;
-  now: Date;
-}
-
-/** Opens the store (if there is one), applies upkeep, and renders. */
-export function renderStatus(o: StatusOptions): string {
-  let exists = true;
-  try {
-    Deno.statSync(`${o.stateDir}/lifeline.db`);
-  } catch {
-    exists = false;
-  }
-  if (!exists) {
-    return o.json
-      ? JSON.stringify({ sessions: [], forwarding: { pending: 0, sent: 0, parked: [] } })
-      : `No sessions recorded yet in ${o.stateDir}.\nInstall lifeline into Codex with: deno run -A installer/mod.ts install`;
-  }
-  const store = Store.open(o.stateDir);
-  try {
-    store.maintain({
-      now: o.now.toISOString(),
-      staleBusyMs: o.staleBusySeconds * 1000,
-      alive: (pid, startedAt) => processAlive(pid, startedAt),
-    });
-    const report = statusReport(store);
-    return o.json ? JSON.stringify(report, null, 2) : statusTable(report, o.now);
-  } finally {
-    store.close();
-  }
-}
 
 if (import.meta.main) {
   const args = run(

@@ -8,9 +8,10 @@
  */
 
 import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
-import { handleHook, hookSettings } from "../hooks/_runner.ts";
+import { handleHook } from "../hooks/in_process.ts";
+import { hookSettings } from "../hooks/hook_settings.ts";
 import { HOOK_SCRIPTS } from "../hooks/handlers.ts";
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { type HandlerRunner, processRunner } from "./fire.ts";
 
 const SCRIPT_EVENT = new Map<string, HookEventName | "Notify">([

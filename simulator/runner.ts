@@ -11,7 +11,7 @@ import type { HookEventName } from "../codex/events.ts";
 import { LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { type Hub, startHub } from "../hub/server.ts";
 import { type SessionReport, sessionReport } from "../lifecycle/status.ts";
-import { Store } from "../lifecycle/store.ts";
+import { Store } from "../lifecycle/store/mod.ts";
 import { writeCodexHome } from "./codex_home.ts";
 import { discover, type Discovery } from "./discovery.ts";
 import { check, type ExpectationFailure } from "./expect.ts";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LIFELINE_ROOT } from "../../hooks/handlers.ts";
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { say, shell, startMockResponses } from "../harness/mock_responses.ts";
 import { runCodexExec, writeOfflineConfig } from "../harness/codex_cli.ts";
 

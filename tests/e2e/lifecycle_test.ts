@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { HOOK_EVENTS } from "../../codex/events.ts";
-import { Store } from "../../lifecycle/store.ts";
-import { renderStatus } from "../../lifecycle/status_cli.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
+import { renderStatus } from "../../lifecycle/read.ts";
 import type { StatusReport } from "../../lifecycle/status.ts";
 import { say, shell } from "../harness/mock_responses.ts";
 import { errorLog, sandbox } from "../harness/hook_process.ts";

@@ -6,12 +6,13 @@ import { delay, http, HttpResponse } from "msw";
 import type { HookEventName } from "../../codex/events.ts";
 import { parseHookInput } from "../../codex/payloads.ts";
 import { parseNotifyObject } from "../../codex/notify.ts";
-import { type ForwardConfig, parseOtlpHeaders } from "../../lifecycle/forward.ts";
-import { flush } from "../../lifecycle/flush.ts";
+import { type ForwardConfig, parseOtlpHeaders } from "../../lifecycle/forward/config.ts";
+import { forwarding } from "../../lifecycle/forward/records.ts";
+import { flush } from "../../lifecycle/forward/flush.ts";
 import type { Observation } from "../../lifecycle/model.ts";
 import { observeHook, observeNotify } from "../../lifecycle/observe.ts";
 import { makeScrubber } from "../../lifecycle/scrub.ts";
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { statusReport, statusTable } from "../../lifecycle/status.ts";
 import { readRecorded } from "../harness/sessions.ts";
 import { history } from "../harness/histories.ts";
@@ -48,7 +49,7 @@ async function recordedObs(name: string): Promise<Observation[]> {
 
 function fill(obs: Observation[], config: ForwardConfig): Store {
   const store = Store.memory();
-  for (const o of obs) store.recordAndClaim(o, undefined, false, config);
+  for (const o of obs) store.recordAndClaim(o, undefined, false, forwarding(config));
   return store;
 }
 

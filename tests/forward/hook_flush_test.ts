@@ -5,7 +5,7 @@
  * the hook takes against a hanging target is measured by `deno task bench`.
  */
 import assert from "node:assert/strict";
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { runHookProcess, sandbox } from "../harness/hook_process.ts";
 
 function target(hang: boolean) {

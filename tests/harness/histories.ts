@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import type { Observation } from "../../lifecycle/model.ts";
-import { idempotencyKey } from "../../lifecycle/store.ts";
+import { idempotencyKey } from "../../lifecycle/keys.ts";
 
 type Step =
   | { kind: "prompt"; session: number }

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { HOOK_EVENTS, type HookEventName } from "../../codex/events.ts";
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { statusReport } from "../../lifecycle/status.ts";
 import { readRecorded } from "../harness/sessions.ts";
 import { errorLog, runHookProcess, runNotifyProcess, sandbox } from "../harness/hook_process.ts";
@@ -243,6 +243,25 @@ Deno.test("notify chains the user's previous notify program with the same payloa
       if (!chained) await new Promise((res) => setTimeout(res, 50));
     }
     assert.equal(chained, payload);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("notify starts no sidecar even when a hub runs: it cannot deliver, and the event hooks do it", async () => {
+  const sb = await sandbox();
+  try {
+    await Deno.mkdir(sb.stateDir, { recursive: true });
+    const hub = { url: "http://127.0.0.1:9", pid: Deno.pid, started_at: new Date().toISOString() };
+    await Deno.writeTextFile(join(sb.stateDir, "hub.json"), JSON.stringify(hub));
+    const payload = JSON.stringify({ type: "agent-turn-complete", "thread-id": "s-hub", "turn-id": "t-hub" });
+    assert.deepEqual(await runNotifyProcess(payload, sb), { code: 0, stdout: "", stderr: "" });
+    assert.equal(await errorLog(sb.stateDir), "");
+    // No "starting" heartbeat either: one would keep the next event hook from starting the sidecar.
+    await assert.rejects(Deno.stat(join(sb.stateDir, "sidecars")), Deno.errors.NotFound);
+    const store = Store.open(sb.stateDir);
+    assert.equal(store.turns("s-hub")[0]!.outcome, "completed");
+    store.close();
   } finally {
     await sb.cleanup();
   }

@@ -1,5 +1,5 @@
 /** A test sidecar: a real WebSocket client that behaves like `hub/sidecar.ts` (inbox + ack). */
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 
 export interface TestSidecar {
   frames: unknown[];

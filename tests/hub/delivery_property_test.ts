@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { startHub } from "../../hub/server.ts";
 import type { Observation } from "../../lifecycle/model.ts";
-import { idempotencyKey, Store } from "../../lifecycle/store.ts";
+import { idempotencyKey } from "../../lifecycle/keys.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { sandbox } from "../harness/hook_process.ts";
 import { connectSidecar, type TestSidecar } from "./_client.ts";
 

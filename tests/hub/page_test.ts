@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startHub } from "../../hub/server.ts";
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { materialise } from "../harness/histories.ts";
 import { sandbox } from "../harness/hook_process.ts";
 

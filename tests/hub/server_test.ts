@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startHub } from "../../hub/server.ts";
 import { CLOSE } from "../../hub/protocol.ts";
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { runHookProcess, sandbox } from "../harness/hook_process.ts";
 import { connectSidecar } from "./_client.ts";
 

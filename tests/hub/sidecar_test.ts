@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { startHub } from "../../hub/server.ts";
 import { backoffMs } from "../../hub/sidecar.ts";
 import { heartbeatPath, sidecarsDir } from "../../hub/sidecar_files.ts";
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { runHookProcess, sandbox } from "../harness/hook_process.ts";
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {

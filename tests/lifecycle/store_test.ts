@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Observation } from "../../lifecycle/model.ts";
-import { idempotencyKey, Store, type Upkeep } from "../../lifecycle/store.ts";
+import { idempotencyKey } from "../../lifecycle/keys.ts";
+import { Store, type Upkeep } from "../../lifecycle/store/mod.ts";
+import { openExisting } from "../../lifecycle/read.ts";
 import { history, materialise } from "../harness/histories.ts";
 
 const STALE_MS = 1800 * 1000;
@@ -284,4 +286,45 @@ Deno.test("a repair is not taken back once a newer turn started or the session e
   });
   assert.deepEqual(store.turns("s0").map((t) => t.outcome), ["abandoned", "open"]);
   assert.match(store.contradictions("s0")[0]!.reason, /Stop for a turn already abandoned/);
+});
+
+Deno.test("a Stop that claims hub messages is journaled as blocked (the one place `blocked` is set)", () => {
+  const obs = materialise([{ kind: "prompt", session: 0 }]);
+  const store = recordAll(obs);
+  const last = obs.at(-1)!;
+  const turn = last.turn_id!;
+  store.addDelivery({ id: "m1", session_id: "s0", kind: "notify", text: "hi", created_at: last.observed_at });
+  const stop = (active: boolean, s: number): Observation => ({
+    ...last,
+    key: `stop-${active}`,
+    event: "Stop",
+    observed_at: new Date(Date.parse(last.observed_at) + s * 1000).toISOString(),
+    payload: { turn_id: turn, stop_hook_active: active },
+  });
+  assert.deepEqual(store.recordAndClaim(stop(false, 1), undefined, false).delivered, [], "no claim asked");
+  const fresh = recordAll(obs);
+  fresh.addDelivery({ id: "m1", session_id: "s0", kind: "notify", text: "hi", created_at: last.observed_at });
+  const first = fresh.recordAndClaim(stop(false, 1), undefined, true);
+  assert.deepEqual(first.delivered.map((d) => d.id), ["m1"]);
+  assert.equal(fresh.journal().at(-1)!.blocked, true);
+  assert.deepEqual([fresh.session("s0")!.status, fresh.turns("s0")[0]!.outcome], ["busy", "open"]);
+  const second = fresh.recordAndClaim(stop(true, 2), undefined, true);
+  assert.deepEqual(second.delivered, []);
+  assert.equal(fresh.journal().at(-1)!.blocked, false);
+  assert.deepEqual([fresh.session("s0")!.status, fresh.turns("s0")[0]!.outcome], ["online", "completed"]);
+  assert.deepEqual(fresh.deliveries("s0").map((d) => [d.status, d.delivered_event]), [["delivered", "Stop"]]);
+});
+
+Deno.test("a reader never creates a store: openExisting is undefined where nothing was recorded", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    assert.equal(openExisting(`${dir}/state`), undefined);
+    await assert.rejects(Deno.stat(`${dir}/state`), Deno.errors.NotFound);
+    Store.open(`${dir}/state`).close();
+    const st = openExisting(`${dir}/state`);
+    assert.ok(st instanceof Store);
+    st.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -13,7 +13,7 @@ import { parseNotifyObject } from "../../codex/notify.ts";
 import type { Observation } from "../../lifecycle/model.ts";
 import { observeHook, observeNotify } from "../../lifecycle/observe.ts";
 import { makeScrubber } from "../../lifecycle/scrub.ts";
-import { Store } from "../../lifecycle/store.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 import { readRecorded, RECORDED_NAMES } from "../harness/sessions.ts";
 import { history, observation } from "../harness/histories.ts";
 

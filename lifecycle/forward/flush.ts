@@ -9,8 +9,10 @@
  * @module
  */
 
-import type { ForwardConfig } from "./forward.ts";
-import type { OutboxRow, Store } from "./store.ts";
+import type { ForwardConfig } from "./config.ts";
+import type { OutboxRow, Store } from "../store/mod.ts";
+import { neotomaRequest } from "./neotoma.ts";
+import { defaultResource, OTLP_BATCHES, resourceOf } from "./otlp.ts";
 
 /** What a flush did. */
 export interface FlushReport {
@@ -32,21 +34,8 @@ export interface FlushOptions {
 }
 
 /** Backoff before retry `attempt` (1-based): 2^attempt s, at most 10 min. */
-export function retryDelayMs(attempt: number): number {
+function retryDelayMs(attempt: number): number {
   return Math.min(2 ** attempt, 600) * 1000;
-}
-
-function resourceAttrs(r: Record<string, string>) {
-  return Object.entries(r).map(([key, v]) => ({ key, value: { stringValue: v } }));
-}
-
-/** The default OTLP resource; `host.name` from `HOSTNAME` (in the config), else the machine's hostname. */
-export function defaultResource(hostname?: string): Record<string, string> {
-  let host = hostname;
-  try {
-    host ??= Deno.hostname();
-  } catch { /* not permitted: leave it out */ }
-  return { "service.name": "lifeline", "service.version": "0.1.0", ...(host ? { "host.name": host } : {}) };
 }
 
 async function send(
@@ -109,35 +98,15 @@ export async function flush(store: Store, config: ForwardConfig, o: FlushOptions
     if (rows.length === 0) break;
     for (const row of rows.filter((r) => r.target === "neotoma")) {
       if (!config.neotoma) continue;
-      const headers: Record<string, string> = config.neotoma.token
-        ? { authorization: `Bearer ${config.neotoma.token}` }
-        : {};
-      settle([row], await send(f, `${config.neotoma.url}/store`, headers, JSON.parse(row.body), deadline));
+      const req = neotomaRequest(config.neotoma, JSON.parse(row.body));
+      settle([row], await send(f, req.url, req.headers, req.body, deadline));
     }
     if (config.otlp) {
-      const resource = { attributes: resourceAttrs(o.resource ?? defaultResource(config.hostname)) };
-      const scope = { name: "lifeline", version: "0.1.0" };
-      // One batch per signal: spans to /v1/traces, log records to /v1/logs.
-      const batches = [
-        {
-          target: "otlp_span",
-          path: "/v1/traces",
-          wrap: (items: unknown[]) => ({
-            resourceSpans: [{ resource, scopeSpans: [{ scope, spans: items }] }],
-          }),
-        },
-        {
-          target: "otlp_log",
-          path: "/v1/logs",
-          wrap: (items: unknown[]) => ({
-            resourceLogs: [{ resource, scopeLogs: [{ scope, logRecords: items }] }],
-          }),
-        },
-      ] as const;
-      for (const b of batches) {
+      const resource = resourceOf(o.resource ?? defaultResource(config.hostname));
+      for (const b of OTLP_BATCHES) {
         const batch = rows.filter((r) => r.target === b.target);
         if (batch.length === 0) continue;
-        const body = b.wrap(batch.map((r) => JSON.parse(r.body)));
+        const body = b.wrap(resource, batch.map((r) => JSON.parse(r.body)));
         settle(batch, await send(f, `${config.otlp.endpoint}${b.path}`, config.otlp.headers, body, deadline));
       }
     }

@@ -1,0 +1,52 @@
+/**
+ * The read API: what a program that only reads lifeline's store needs. A
+ * reader never creates a store where there is none, and applies upkeep
+ * before reading, because only readers can tell that a session's Codex
+ * process died (hooks may not read `/proc`).
+ *
+ * @module
+ */
+
+import { Store } from "./store/mod.ts";
+import { statusReport, statusTable } from "./status.ts";
+import { processAlive } from "./process.ts";
+
+/** The store in `stateDir`, or `undefined` when nothing was ever recorded there. */
+export function openExisting(stateDir: string): Store | undefined {
+  try {
+    Deno.statSync(`${stateDir}/lifeline.db`);
+  } catch {
+    return undefined;
+  }
+  return Store.open(stateDir);
+}
+
+/** Options of {@link renderStatus}. */
+export interface StatusOptions {
+  stateDir: string;
+  /** The `--json` document (shape in the README) instead of the table. */
+  json: boolean;
+  staleBusySeconds: number;
+  now: Date;
+}
+
+/** Opens the store (if there is one), applies upkeep, and renders the status. */
+export function renderStatus(o: StatusOptions): string {
+  const store = openExisting(o.stateDir);
+  if (!store) {
+    return o.json
+      ? JSON.stringify({ sessions: [], forwarding: { pending: 0, sent: 0, parked: [] } })
+      : `No sessions recorded yet in ${o.stateDir}.\nInstall lifeline into Codex with: deno run -A installer/mod.ts install`;
+  }
+  try {
+    store.maintain({
+      now: o.now.toISOString(),
+      staleBusyMs: o.staleBusySeconds * 1000,
+      alive: (pid, startedAt) => processAlive(pid, startedAt),
+    });
+    const report = statusReport(store);
+    return o.json ? JSON.stringify(report, null, 2) : statusTable(report, o.now);
+  } finally {
+    store.close();
+  }
+}
