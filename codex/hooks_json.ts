@@ -2,7 +2,7 @@
  * `hooks.json`: its shape, a parser that treats bad files exactly as Codex
  * does, and matcher semantics.
  *
- * What Codex does with a bad file (contract §1.3, §1.4):
+ * What Codex does with a bad file (docs/codex_facts.md, "hooks.json"):
  * - invalid JSON, an unknown top-level key, a handler without `type`, a
  *   handler of an unknown type or a `command` handler without a command: the
  *   **whole file** is void (`failed to parse hooks config <path>: <err>`);

@@ -28,7 +28,7 @@ export interface SettingSpec {
   readonly readers: readonly SettingReader[];
 }
 
-/** Default stale-busy timeout: 30 minutes, as Repowire's daemon uses. */
+/** Default stale-busy timeout: 30 minutes: long model responses must not be taken for hung turns. */
 export const DEFAULT_STALE_BUSY_SECONDS = 1800;
 /** The hub's default port on 127.0.0.1. */
 export const DEFAULT_HUB_PORT = 7571;
