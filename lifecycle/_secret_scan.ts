@@ -1,0 +1,293 @@
+/**
+ * Hand-written scanners of the scrubber, for the shapes a regular expression
+ * can only find by backtracking: e-mail addresses, credentials in URLs, and
+ * values next to secret names (`KEY=value`, `"key": "value"`, `--flag value`,
+ * Kubernetes Secret data). Each scanner looks at a bounded window around an
+ * anchor character (`@`, `://`, `=`, `:`) and always moves forward past what
+ * it examined, so its time is linear in the input.
+ *
+ * @module
+ */
+
+import { looksRandom } from "./_secret_rules.ts";
+import { keepValue, type SecretName, secretName } from "./_secret_names.ts";
+
+type Span = [start: number, end: number, replacement: string];
+
+function splice(s: string, spans: Span[]): string {
+  if (spans.length === 0) return s;
+  let out = "";
+  let at = 0;
+  for (const [a, b, r] of spans) {
+    out += s.slice(at, a) + r;
+    at = b;
+  }
+  return out + s.slice(at);
+}
+
+const isLocal = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 ||
+  c === 37 || c === 43 || c === 45;
+const isDomain = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+const ASSET_TLDS = new Set(
+  ("png jpg jpeg gif svg webp ico avif bmp tif tiff css scss js mjs cjs ts tsx jsx json lock map wasm txt " +
+    "html htm xml yml yaml toml mdx vue pdf zip gz woff woff2 ttf otf mp4 mp3 wav").split(" "),
+);
+const SSH_COMMAND = /(?:^|[\s;&|(`'"])(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id|autossh|sshfs|ssh-keyscan)\s/;
+
+/**
+ * Replaces e-mail addresses with `<EMAIL>`; keeps ssh remotes (`git@host:org/repo`), URL
+ * user names, `user@host` in ssh commands, `@2x` assets and `name@1.2.3` versions.
+ */
+export function scrubEmails(s: string): string {
+  const spans: Span[] = [];
+  let from = 0;
+  let lineEnd = -1;
+  let sshLine = false;
+  for (;;) {
+    const at = s.indexOf("@", from);
+    if (at < 0) break;
+    from = at + 1;
+    let a = at;
+    while (a > 0 && at - a < 64 && isLocal(s.charCodeAt(a - 1))) a--;
+    if (a === at || (a > 0 && isLocal(s.charCodeAt(a - 1)))) continue;
+    let b = at + 1;
+    let dot = false;
+    while (b < s.length && b - at <= 253 && isDomain(s.charCodeAt(b))) dot = s.charCodeAt(b++) === 46 || dot;
+    if (!dot) continue;
+    while (b > at + 1 && (s[b - 1] === "." || s[b - 1] === "-")) b--;
+    from = Math.max(from, b);
+    const local = s.slice(a, at);
+    const domain = s.slice(at + 1, b);
+    const labels = domain.split(".");
+    const tld = labels[labels.length - 1]!.toLowerCase();
+    if (labels.length < 2 || labels.some((l) => l === "") || !/^[a-z]{2,24}$/.test(tld)) continue;
+    if (local.startsWith(".") || local.endsWith(".") || ASSET_TLDS.has(tld)) continue;
+    if (/^\d+(?:\.\d+)?x$/i.test(labels[0]!) || /^\d+\.\d+/.test(domain)) continue; // logo@2x.png, pkg@1.2.3
+    if (a >= 2 && s[a - 1] === "/" && s[a - 2] === "/") continue; // ssh://git@host: a user name
+    if (s[b] === ":" && b + 1 < s.length && !/[\s\d]/.test(s[b + 1]!)) continue; // git@github.com:org/repo
+    if (a > lineEnd) {
+      // Each line is tested once: the scan moves forward, so this stays linear.
+      const start = lineEnd < 0
+        ? s.lastIndexOf("\n", a) + 1
+        : Math.max(lineEnd + 1, s.lastIndexOf("\n", a) + 1);
+      lineEnd = s.indexOf("\n", a);
+      if (lineEnd < 0) lineEnd = s.length;
+      sshLine = SSH_COMMAND.test(s.slice(start, lineEnd));
+    }
+    if (sshLine) continue;
+    spans.push([a, b, "<EMAIL>"]);
+  }
+  return splice(s, spans);
+}
+
+const isScheme = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45;
+// Where an authority ends: / ? # " ' < > ` \ and whitespace.
+const isAuthorityEnd = (c: number) =>
+  c === 47 || c === 63 || c === 35 || c === 34 || c === 39 || c === 60 || c === 62 || c === 96 || c === 92 ||
+  c <= 32;
+
+/** Replaces the user-info of URLs that carry a password (or a token as user name) with `<CREDENTIALS>`. */
+export function scrubUrlCredentials(s: string): string {
+  const spans: Span[] = [];
+  let from = 0;
+  for (;;) {
+    const p = s.indexOf("://", from);
+    if (p < 0) break;
+    from = p + 3;
+    let a = p;
+    while (a > 0 && p - a < 32 && isScheme(s.charCodeAt(a - 1))) a--;
+    if (a === p) continue;
+    let b = p + 3;
+    while (b < s.length && b - p < 512 && !isAuthorityEnd(s.charCodeAt(b))) b++;
+    if (b === p + 3 || !/[A-Za-z]/.test(s[a]!)) continue;
+    let at = b - 1;
+    while (at >= p + 3 && s[at] !== "@") at--;
+    if (at < p + 3) continue;
+    const info = s.slice(p + 3, at);
+    from = b;
+    if (info === "" || info.startsWith("<")) continue;
+    if (!info.includes(":") && !(info.length >= 16 && looksRandom(info))) continue;
+    spans.push([p + 3, at, "<CREDENTIALS>"]);
+  }
+  return splice(s, spans);
+}
+
+const isName = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+const QUOTES = new Set(['"', "'", "`"]);
+const VALUE_END = new Set([..." \t\r\n\"'`,;&|)]}<>\\"]);
+
+/** Reads a value at `v`: quoted (to its closing quote or the line's end) or a bare run. */
+function readValue(s: string, v: number): { start: number; end: number; next: number; quoted: boolean } {
+  let q = s[v];
+  let escaped = false;
+  if (q === "\\" && QUOTES.has(s[v + 1] ?? "")) {
+    escaped = true;
+    q = s[v + 1];
+    v++;
+  }
+  if (q !== undefined && QUOTES.has(q)) {
+    const start = v + 1;
+    let e = start;
+    while (e < s.length && s[e] !== "\n" && s[e] !== "\r") {
+      if (s[e] === q) {
+        if (escaped ? s[e - 1] === "\\" : s[e - 1] !== "\\") break;
+      }
+      e++;
+    }
+    const end = escaped && s[e - 1] === "\\" ? e - 1 : e;
+    return { start, end, next: e + 1, quoted: true };
+  }
+  let e = v;
+  while (e < s.length && !VALUE_END.has(s[e]!)) e++;
+  return { start: v, end: e, next: e, quoted: false };
+}
+
+const NAME_HINT = /pass|pw|secret|token|key|auth|cred|dsn|sig|cookie|otp|sess|sid|mnemonic|connection|pat/i;
+const nameCache = new Map<string, SecretName>();
+
+function cachedSecretName(name: string): SecretName {
+  if (!NAME_HINT.test(name)) return false;
+  let r = nameCache.get(name);
+  if (r === undefined) {
+    r = secretName(name);
+    if (nameCache.size > 512) nameCache.clear();
+    nameCache.set(name, r);
+  }
+  return r;
+}
+
+/**
+ * Replaces values next to secret names with `<SECRET>`: `NAME=value`,
+ * `export NAME="value"`, `"name": "value"`, `name: value`, `name = 'value'`,
+ * `name := value`, `name => value`, `--name=value`, `?name=value&`.
+ */
+export function scrubKeyValues(s: string): string {
+  const spans: Span[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch !== 61 && ch !== 58) continue; // '=' or ':'
+    let sep = 1;
+    const nx = s[i + 1];
+    if (ch === 61) {
+      if (nx === "=" || nx === "~" || /[=!<>+\-*/|&^%]/.test(s[i - 1] ?? "")) continue;
+      if (nx === ">") sep = 2;
+    } else {
+      if (nx === ":" || s[i - 1] === ":" || (nx === "/" && s[i + 2] === "/")) continue;
+      if (nx === "=") sep = 2;
+    }
+    let j = i;
+    while (j > 0 && i - j < 8 && (s[j - 1] === " " || s[j - 1] === "\t")) j--;
+    let quote = "";
+    if (QUOTES.has(s[j - 1] ?? "")) {
+      quote = s[j - 1]!;
+      j--;
+    }
+    const nameEnd = j;
+    while (j > 0 && nameEnd - j < 64 && isName(s.charCodeAt(j - 1))) j--;
+    if (j === nameEnd || (j > 0 && isName(s.charCodeAt(j - 1)))) continue;
+    if (quote !== "" && s[j - 1] !== quote) continue;
+    const name = s.slice(j, nameEnd);
+    const strength = cachedSecretName(name);
+    if (!strength) continue;
+    let v = i + sep;
+    while (v < s.length && v - i < 12 && (s[v] === " " || s[v] === "\t")) v++;
+    const val = readValue(s, v);
+    const value = s.slice(val.start, val.end);
+    const prose = !val.quoted && /^[A-Za-z]+$/.test(value) &&
+      /^[ \t]+[A-Za-z]/.test(s.slice(val.end, val.end + 3));
+    if (!prose && !keepValue(value, name, val.quoted, strength)) spans.push([val.start, val.end, "<SECRET>"]);
+    i = Math.max(i, val.next - 1);
+  }
+  return splice(s, spans);
+}
+
+const FLAG =
+  /(?<![\w-])(--?[A-Za-z][A-Za-z0-9_-]{0,40})[ \t]{1,8}("[^"\r\n]*"?|'[^'\r\n]*'?|[^\s"'|;&<>()]+)/g;
+const DASH_P_COMMAND = /(?:^|[\s;&|(`'"])(?:sshpass|docker login|podman login|helm registry login)\s/;
+const DASH_A_COMMAND = /(?:^|[\s;&|(`'"])redis-cli\s/;
+const MYSQL_COMMAND = /(?:^|[\s;&|(`'"])(?:mysql\w*|mariadb\w*)\s/;
+
+function flagValue(line: string, m: string, flag: string, raw: string): string {
+  const quoted = raw[0] === '"' || raw[0] === "'";
+  const closed = quoted && raw.length > 1 && raw.endsWith(raw[0]!);
+  const value = quoted ? raw.slice(1, closed ? -1 : undefined) : raw;
+  if (value.startsWith("-") || value.startsWith("<")) return m;
+  let strength = flag.startsWith("--") ? cachedSecretName(flag) : false;
+  if (flag === "-p" && DASH_P_COMMAND.test(line)) strength = "strong";
+  if (flag === "-a" && DASH_A_COMMAND.test(line)) strength = "strong";
+  if ((flag === "-u" || flag === "--user") && /^[^:\s]+:\S/.test(value)) {
+    const colon = m.indexOf(":", flag.length);
+    return `${m.slice(0, colon + 1)}<SECRET>${closed ? raw[0] : ""}`;
+  }
+  if (!strength || /^[~.]?\//.test(value) || keepValue(value, flag, quoted, strength)) return m;
+  const start = m.length - raw.length + (quoted ? 1 : 0);
+  return `${m.slice(0, start)}<SECRET>${m.slice(start + value.length)}`;
+}
+
+function scrubFlagLine(line: string): string {
+  if (!line.includes("-")) return line;
+  FLAG.lastIndex = 0;
+  const out = line.replace(FLAG, (m, flag: string, raw: string) => flagValue(line, m, flag, raw));
+  if (!MYSQL_COMMAND.test(out)) return out;
+  return out.replace(/(?<![\w-])-p([^\s"'<-][^\s"';&|]*)/g, "-p<SECRET>");
+}
+
+/**
+ * Replaces values of secret flags: `--password x`, `--token "x"`, `curl -u user:x`,
+ * `sshpass -p x`, `redis-cli -a x`, `mysql -px`. A command is looked for on the flag's own line.
+ */
+export function scrubFlags(s: string): string {
+  if (!s.includes("-")) return s;
+  return s.split("\n").map(scrubFlagLine).join("\n");
+}
+
+/** Replaces every value under `data:` / `stringData:` in a Kubernetes Secret manifest. */
+export function scrubKubernetesSecrets(s: string): string {
+  if (!/kind:[ \t]{0,8}["']?Secret\b/.test(s)) return s;
+  const lines = s.split("\n");
+  let blockIndent = -1;
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k]!;
+    const body = line.trimStart();
+    if (body === "") continue;
+    const indent = line.length - body.length;
+    if (blockIndent >= 0 && indent > blockIndent) {
+      const m = /^(["']?[\w.-]{1,253}["']?:[ \t]*)(\S.*)$/.exec(body);
+      if (m && !m[2]!.startsWith("<") && m[2] !== "|" && m[2] !== ">") {
+        lines[k] = `${line.slice(0, indent)}${m[1]}<SECRET>`;
+      }
+      continue;
+    }
+    blockIndent = /^(?:data|stringData):\s*$/.test(body) ? indent : -1;
+  }
+  return lines.join("\n");
+}
+
+const PROSE = new RegExp(
+  "(?<![A-Za-z0-9_-])(?:password|passwd|passphrase|secret|token|api[ _-]?key|access[ _-]key|private[ _-]key)s?" +
+    "(?:[ \\t]{1,4}(?:(?:is|was|=|:)[ \\t]{1,4})?|[ \\t]{0,4}[:=][ \\t]{0,4})[\"'`]?([^\\s\"'`<>]{6,200})",
+  "gi",
+);
+
+/** Replaces secrets named in prose: "the password is hunter22", "token: 9f8e7d6c5b". */
+export function scrubProse(s: string): string {
+  return s.replace(
+    PROSE,
+    (m, value: string) => {
+      const v = value.replace(/[.,;:!?)]+$/, "");
+      return looksRandom(v, 6) ? m.slice(0, m.length - value.length) + "<SECRET>" + value.slice(v.length) : m;
+    },
+  );
+}
+
+/** Replaces the text of XML elements named like secrets: `<password>x</password>`. */
+export function scrubXml(s: string): string {
+  return s.replace(/<([A-Za-z][\w.-]{0,40})>([^<\r\n]{1,512})<\/\1>/g, (m, name: string, value: string) => {
+    const strength = secretName(name);
+    return strength && !keepValue(value, name, true, strength) ? `<${name}><SECRET></${name}>` : m;
+  });
+}
