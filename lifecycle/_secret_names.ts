@@ -220,6 +220,9 @@ const KEYWORDS = new Set([
   "process",
 ]);
 
+const SENTENCE =
+  /^[A-Z][a-z]*\s+[A-Za-z]|[.?!:]$|\b(?:[Yy]our|[Ee]nter|[Mm]ust|[Pp]lease|[Tt]he|is|are|be|not|[Ii]nvalid)\b/;
+
 /**
  * Whether `value` next to a secret name is code, a reference or a
  * placeholder rather than a secret, so it is kept.
@@ -234,7 +237,7 @@ export function keepValue(value: string, name: string, quoted: boolean, strength
   const plain = (x: string) => x.toLowerCase().replace(/[^a-z0-9]/g, "");
   if (plain(value) === plain(name)) return true;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return true; // URLs: credentials in them have their own rule
-  if (/^(?:x{3,}|your[_-]|my[_-]|example|placeholder|changeme$|todo$|tbd$)/i.test(value)) return true;
+  if (/^(?:x{3,}|your[_-]|my[_-]|example$|placeholder|changeme$|todo$|tbd$)/i.test(value)) return true;
   if (!quoted) {
     if (value.includes("(")) return true;
     if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) && !/\d/.test(value)) return true;
@@ -242,9 +245,9 @@ export function keepValue(value: string, name: string, quoted: boolean, strength
       return true; // snake_case variables and PascalCase types
     }
   } else if (
-    /\s/.test(value) && !/phrase|mnemonic|seed/i.test(name) && /[A-Za-z]{3,}\s+[A-Za-z]{2,}/.test(value)
+    /\s/.test(value) && !/phrase|mnemonic|seed/i.test(name) && SENTENCE.test(value)
   ) {
-    return true; // sentences: labels and messages about secrets
+    return true; // sentences: labels and messages about secrets ("Enter your password")
   }
   if (/^\d{1,6}$/.test(value) && !/pass|pwd|pin|otp|code/i.test(name)) return true;
   if (strength === "weak") return !looksRandom(value, 12);

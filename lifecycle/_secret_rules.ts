@@ -202,6 +202,7 @@ function basic(m: string, scheme: string, value: string): string {
 }
 
 const SCHEMES = /^(?:Bearer|Basic|Token|Bot|Digest|OAuth|ApiKey|SSWS|Key|Splunk|GenieKey)$/i;
+const SCHEME_BEFORE = /(?:Bearer|Basic|Token|Bot|Digest|OAuth|ApiKey|SSWS|Key|Splunk|GenieKey)[ \t]+$/i;
 
 /** The format rules in the order they run: blocks first, so later rules never see key material. */
 export const FORMAT_RULES: readonly FormatRule[] = [
@@ -236,7 +237,8 @@ export const FORMAT_RULES: readonly FormatRule[] = [
   },
   {
     name: "aws-secret",
-    source: "((?:aws_?)?(?:secret_?access_?key|session_?token)[\"']?)([ \\t]{0,8}[=:][ \\t]{0,8}[\"']?)" +
+    source:
+      "((?:aws_?)?(?:secret_?access_?key|session_?token)[\"']?)([ \\t]{0,8}[=:][ \\t]{0,8}[\"']?|[ \\t]{1,8})" +
       "[A-Za-z0-9/+=]{20,}",
     flags: "i",
     replace: "$1$2<AWS_SECRET>",
@@ -249,11 +251,11 @@ export const FORMAT_RULES: readonly FormatRule[] = [
   },
   {
     name: "authorization-header",
-    source: "(?<![A-Za-z0-9-])((?:Proxy-)?Authorization[\"']?[ \\t]{0,8}[:=][ \\t]{0,8}[\"']?" +
-      "(?:(?:Bearer|Basic|Token|Bot|Digest|OAuth|ApiKey|SSWS|Key|Splunk|GenieKey)[ \\t]{1,8})?)([^\\s\"'\\\\<>$]{6,})",
+    source: "(?<![A-Za-z0-9-])((?:Proxy-)?Authorization[\"'`]?[ \\t]{0,8}[:=][ \\t]{0,8}[\"'`]?" +
+      "(?:(?:Bearer|Basic|Token|Bot|Digest|OAuth|ApiKey|SSWS|Key|Splunk|GenieKey)[ \\t]{1,8})?)([^\\s\"'`\\\\<>$]{6,})",
     flags: "i",
     replace: (m, head, value) => {
-      const scheme = /[ \t]$/.test(head!);
+      const scheme = SCHEME_BEFORE.test(head!);
       if (SCHEMES.test(value!) || !(scheme || looksRandom(value!))) return m;
       return `${head}<TOKEN>`;
     },

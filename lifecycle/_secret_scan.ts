@@ -118,7 +118,7 @@ export function scrubUrlCredentials(s: string): string {
 const isName = (c: number) =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
 const QUOTES = new Set(['"', "'", "`"]);
-const VALUE_END = new Set([..." \t\r\n\"'`,;&|)]}<>\\"]);
+const VALUE_END = new Set([..." \t\r\n\"'`,;&|()[]{}<>\\"]);
 
 /** Reads a value at `v`: quoted (to its closing quote or the line's end) or a bare run. */
 function readValue(s: string, v: number): { start: number; end: number; next: number; quoted: boolean } {
@@ -138,8 +138,11 @@ function readValue(s: string, v: number): { start: number; end: number; next: nu
       }
       e++;
     }
-    const end = escaped && s[e - 1] === "\\" ? e - 1 : e;
-    return { start, end, next: e + 1, quoted: true };
+    if (e < s.length && s[e] === q) {
+      const end = escaped && s[e - 1] === "\\" ? e - 1 : e;
+      return { start, end, next: e + 1, quoted: true };
+    }
+    v = start; // an unclosed quote: the quote closes a string the name is in ('Password: ')
   }
   let e = v;
   while (e < s.length && !VALUE_END.has(s[e]!)) e++;
@@ -190,6 +193,7 @@ export function scrubKeyValues(s: string): string {
     while (j > 0 && nameEnd - j < 64 && isName(s.charCodeAt(j - 1))) j--;
     if (j === nameEnd || (j > 0 && isName(s.charCodeAt(j - 1)))) continue;
     if (quote !== "" && s[j - 1] !== quote) continue;
+    if (s[j - 1] === "{" && s[j - 2] === "$") continue; // ${NAME:-default} in shell
     const name = s.slice(j, nameEnd);
     const strength = cachedSecretName(name);
     if (!strength) continue;
@@ -199,7 +203,10 @@ export function scrubKeyValues(s: string): string {
     const value = s.slice(val.start, val.end);
     const prose = !val.quoted && /^[A-Za-z]+$/.test(value) &&
       /^[ \t]+[A-Za-z]/.test(s.slice(val.end, val.end + 3));
-    if (!prose && !keepValue(value, name, val.quoted, strength)) spans.push([val.start, val.end, "<SECRET>"]);
+    const call = !val.quoted && (s[val.end] === "(" || s[val.end] === "[");
+    if (!prose && !call && !keepValue(value, name, val.quoted, strength)) {
+      spans.push([val.start, val.end, "<SECRET>"]);
+    }
     i = Math.max(i, val.next - 1);
   }
   return splice(s, spans);
@@ -279,6 +286,7 @@ export function scrubProse(s: string): string {
     PROSE,
     (m, value: string) => {
       const v = value.replace(/[.,;:!?)]+$/, "");
+      if (/[()[\]{}$]/.test(v) || /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$/.test(v)) return m;
       return looksRandom(v, 6) ? m.slice(0, m.length - value.length) + "<SECRET>" + value.slice(v.length) : m;
     },
   );
