@@ -76,10 +76,26 @@ export const SCRUB_STAGES: readonly { name: string; run: (s: string) => string }
   formatStage("phone"),
 ];
 
-/** Scrubs secrets from `s` with no length limit (the scrubber applies {@linkcode MAX_TEXT} first). */
-export function scrubSecrets(s: string): string {
+function scrubOnce(s: string): string {
   let out = s;
   for (const stage of SCRUB_STAGES) out = stage.run(out);
+  return out;
+}
+
+/**
+ * Scrubs secrets from `s` with no length limit (the scrubber applies
+ * {@linkcode MAX_TEXT} first). A replacement can give a later neighbour a
+ * new boundary (`4111…1111eyJ…` becomes `<CARD>eyJ…`), so the stages run
+ * again until nothing changes (at most 4 passes; text with no secret costs
+ * one): that makes scrubbing idempotent.
+ */
+export function scrubSecrets(s: string): string {
+  let out = s;
+  for (let pass = 0; pass < 4; pass++) {
+    const next = scrubOnce(out);
+    if (next === out) break;
+    out = next;
+  }
   return out;
 }
 
