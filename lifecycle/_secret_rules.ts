@@ -111,6 +111,7 @@ const PREFIXED: readonly string[] = [
   `[MNO]${D}{23,27}\\.${D}{6,7}\\.${D}{27,40}`, // Discord bot tokens
   `mfa\\.${D}{80,}`,
   `oauth:[a-z0-9]{30}(?![a-z0-9])`, // Twitch
+  `\\d{8,10}:AA${D}{33}`, // Telegram bots
 ];
 
 /** Prefixes shared with ordinary words: kept unless the body has a digit. */

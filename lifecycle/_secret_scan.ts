@@ -235,10 +235,38 @@ function flagValue(line: string, m: string, flag: string, raw: string): string {
   return `${m.slice(0, start)}<SECRET>${m.slice(start + value.length)}`;
 }
 
+const SET_COMMAND = /(?:^|[\s:-])(?:config|secrets?|env|vars?|variables?)[ :](?:set|add|put|create)\s/;
+
+/** `npm config set //registry/:_authToken VALUE`, `gh secret set NAME VALUE`: a value after a secret name. */
+function scrubSetCommand(line: string): string {
+  if (!SET_COMMAND.test(line)) return line;
+  const words = [...line.matchAll(/\S+/g)];
+  const spans: Span[] = [];
+  const verb = words.findIndex((w) => /^(?:set|add|put|create)$|:set$/.test(w[0]));
+  for (let k = verb + 1; k + 1 < words.length; k++) {
+    const name = words[k]![0].replace(/^["']|["']$/g, "");
+    const key = name.slice(Math.max(name.lastIndexOf(":"), name.lastIndexOf("/")) + 1);
+    const strength = cachedSecretName(key);
+    if (!strength) continue;
+    let v = k + 1;
+    if (/^(?:--body|-b)$/.test(words[v]![0]) && v + 1 < words.length) v++;
+    const w = words[v]![0];
+    const at = words[v]!.index!;
+    const quoted = w.length > 1 && (w[0] === '"' || w[0] === "'") && w.endsWith(w[0]!);
+    const value = quoted ? w.slice(1, -1) : w;
+    if (w.startsWith("-") || w.startsWith("<") || keepValue(value, key, quoted, strength)) continue;
+    spans.push(quoted ? [at + 1, at + w.length - 1, "<SECRET>"] : [at, at + w.length, "<SECRET>"]);
+    k = v;
+  }
+  return splice(line, spans);
+}
+
 function scrubFlagLine(line: string): string {
-  if (!line.includes("-")) return line;
+  if (!line.includes("-")) return scrubSetCommand(line);
   FLAG.lastIndex = 0;
-  const out = line.replace(FLAG, (m, flag: string, raw: string) => flagValue(line, m, flag, raw));
+  const out = scrubSetCommand(
+    line.replace(FLAG, (m, flag: string, raw: string) => flagValue(line, m, flag, raw)),
+  );
   if (!MYSQL_COMMAND.test(out)) return out;
   return out.replace(/(?<![\w-])-p([^\s"'<-][^\s"';&|]*)/g, "-p<SECRET>");
 }
@@ -248,7 +276,6 @@ function scrubFlagLine(line: string): string {
  * `sshpass -p x`, `redis-cli -a x`, `mysql -px`. A command is looked for on the flag's own line.
  */
 export function scrubFlags(s: string): string {
-  if (!s.includes("-")) return s;
   return s.split("\n").map(scrubFlagLine).join("\n");
 }
 
@@ -276,6 +303,7 @@ export function scrubKubernetesSecrets(s: string): string {
 
 const PROSE = new RegExp(
   "(?<![A-Za-z0-9_-])(?:password|passwd|passphrase|secret|token|api[ _-]?key|access[ _-]key|private[ _-]key)s?" +
+    "(?:[ \\t]{1,4}(?:for|of|on|to)[ \\t]{1,4}(?:the[ \\t]{1,4})?[\\w.@-]{1,40})?" +
     "(?:[ \\t]{1,4}(?:(?:is|was|=|:)[ \\t]{1,4})?|[ \\t]{0,4}[:=][ \\t]{0,4})[\"'`]?([^\\s\"'`<>]{6,200})",
   "gi",
 );
@@ -292,9 +320,16 @@ export function scrubProse(s: string): string {
   );
 }
 
-/** Replaces the text of XML elements named like secrets: `<password>x</password>`. */
+const SETTING = /(?<![\w-])(?:key|name)=["']([\w.:-]{1,64})["'][ \t]{1,8}value=(["'])([^"'\r\n]{1,512})\2/g;
+
+/** Replaces the text of XML elements and `key="…" value="…"` settings named like secrets. */
 export function scrubXml(s: string): string {
-  return s.replace(/<([A-Za-z][\w.-]{0,40})>([^<\r\n]{1,512})<\/\1>/g, (m, name: string, value: string) => {
+  return s.replace(SETTING, (m, name: string, q: string, value: string) => {
+    const strength = cachedSecretName(name);
+    return strength && !keepValue(value, name, true, strength)
+      ? m.slice(0, m.length - value.length - 1) + `<SECRET>${q}`
+      : m;
+  }).replace(/<([A-Za-z][\w.-]{0,40})>([^<\r\n]{1,512})<\/\1>/g, (m, name: string, value: string) => {
     const strength = secretName(name);
     return strength && !keepValue(value, name, true, strength) ? `<${name}><SECRET></${name}>` : m;
   });
