@@ -157,7 +157,7 @@ function segments(name: string): string[] {
 export function secretName(name: string): SecretName {
   if (name.length > 64) return false;
   const segs = segments(name);
-  if (segs.length === 0) return false;
+  if (segs.length === 0 || /^(?:old)?pwd$/i.test(name)) return false; // $PWD is the working directory
   const last = segs[segs.length - 1]!;
   if (NOT_VALUES.has(last) && !(last === "id" && segs[segs.length - 2] === "secret")) return false;
   if (segs.some((s) => NOT_SECRET_SEGMENTS.has(s))) return false;
@@ -218,6 +218,11 @@ const KEYWORDS = new Set([
   "if",
   "os",
   "process",
+  "unknown",
+  "never",
+  "void",
+  "symbol",
+  "bigint",
 ]);
 
 const SENTENCE =
@@ -225,9 +230,16 @@ const SENTENCE =
 
 /**
  * Whether `value` next to a secret name is code, a reference or a
- * placeholder rather than a secret, so it is kept.
+ * placeholder rather than a secret, so it is kept. `env`: the value of a
+ * `NAME=value` assignment, never code, so only references are kept.
  */
-export function keepValue(value: string, name: string, quoted: boolean, strength: SecretName): boolean {
+export function keepValue(
+  value: string,
+  name: string,
+  quoted: boolean,
+  strength: SecretName,
+  env = false,
+): boolean {
   if (value === "" || value.length > 4096) return value === "";
   const c = value[0]!;
   if (c === "<" || c === "$" || c === "%" || c === "{" || c === "*" || c === "[") return true;
@@ -238,11 +250,18 @@ export function keepValue(value: string, name: string, quoted: boolean, strength
   if (plain(value) === plain(name)) return true;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return true; // URLs: credentials in them have their own rule
   if (/^(?:x{3,}|your[_-]|my[_-]|example$|placeholder|changeme$|todo$|tbd$)/i.test(value)) return true;
-  if (!quoted) {
+  if (!quoted && !env) {
     if (value.includes("(")) return true;
     if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) && !/\d/.test(value)) return true;
     if (/^[A-Za-z_]\w*$/.test(value) && !/\d/.test(value) && /_|^[A-Z][a-z]+(?:[A-Z][a-z]+)*$/.test(value)) {
       return true; // snake_case variables and PascalCase types
+    }
+    const words = value.match(/[a-z]{3,}/g) ?? [];
+    if (
+      /^[A-Z][A-Za-z0-9]*[A-Za-z]$/.test(value) && words.length >= 2 &&
+      words.join("").length >= value.length * 0.6
+    ) {
+      return true; // types with digits: Http2Session, OAuth2Client
     }
   } else if (
     /\s/.test(value) && !/phrase|mnemonic|seed/i.test(name) && SENTENCE.test(value)

@@ -155,7 +155,8 @@ export function looksRandom(v: string, min = 8): boolean {
     else if (c >= 48 && c <= 57) digit++;
   }
   if (digit > 0 && lower + upper > 0) return digit < v.length - 1;
-  return upper >= 2 && lower >= 2 && maxRun <= 6 && upper * 4 >= v.length - lower - upper;
+  // No digit: random only if case changes often (not CamelCase words like "BinaryLike").
+  return v.length >= 12 && upper >= 3 && lower >= 3 && maxRun <= 4 && !/^(?:[A-Z][a-z]+)+$/.test(v);
 }
 
 function hasDigit(s: string): boolean {

@@ -170,13 +170,19 @@ function cachedSecretName(name: string): SecretName {
  */
 export function scrubKeyValues(s: string): string {
   const spans: Span[] = [];
-  for (let i = 0; i < s.length; i++) {
+  // The next '=' and ':' are found with indexOf (native even before the loop is optimised).
+  let eq = s.indexOf("=");
+  let colon = s.indexOf(":");
+  for (let i = -1;;) {
+    if (eq >= 0 && eq <= i) eq = s.indexOf("=", i + 1);
+    if (colon >= 0 && colon <= i) colon = s.indexOf(":", i + 1);
+    if (eq < 0 && colon < 0) break;
+    i = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
     const ch = s.charCodeAt(i);
-    if (ch !== 61 && ch !== 58) continue; // '=' or ':'
     let sep = 1;
     const nx = s[i + 1];
     if (ch === 61) {
-      if (nx === "=" || nx === "~" || /[=!<>+\-*/|&^%]/.test(s[i - 1] ?? "")) continue;
+      if (nx === "=" || nx === "~" || "=!<>+-*/|&^%".includes(s[i - 1] ?? " ")) continue;
       if (nx === ">") sep = 2;
     } else {
       if (nx === ":" || s[i - 1] === ":" || (nx === "/" && s[i + 2] === "/")) continue;
@@ -194,6 +200,7 @@ export function scrubKeyValues(s: string): string {
     if (j === nameEnd || (j > 0 && isName(s.charCodeAt(j - 1)))) continue;
     if (quote !== "" && s[j - 1] !== quote) continue;
     if (s[j - 1] === "{" && s[j - 2] === "$") continue; // ${NAME:-default} in shell
+    if (quote !== "" && ch === 58 && /\?\s*$/.test(s.slice(Math.max(0, j - 9), j - 1))) continue; // c ? "PASS" : "FAIL"
     const name = s.slice(j, nameEnd);
     const strength = cachedSecretName(name);
     if (!strength) continue;
@@ -204,7 +211,8 @@ export function scrubKeyValues(s: string): string {
     const prose = !val.quoted && /^[A-Za-z]+$/.test(value) &&
       /^[ \t]+[A-Za-z]/.test(s.slice(val.end, val.end + 3));
     const call = !val.quoted && (s[val.end] === "(" || s[val.end] === "[");
-    if (!prose && !call && !keepValue(value, name, val.quoted, strength)) {
+    const env = ch === 61 && sep === 1 && nameEnd === i && v === i + 1 && /^[A-Z][A-Z0-9_]*$/.test(name);
+    if (!prose && !call && !keepValue(value, name, val.quoted, strength, env)) {
       spans.push([val.start, val.end, "<SECRET>"]);
     }
     i = Math.max(i, val.next - 1);
@@ -301,15 +309,19 @@ export function scrubKubernetesSecrets(s: string): string {
   return lines.join("\n");
 }
 
+// Case variants are spelled out: a case-insensitive pattern costs more to compile, and hooks pay that each run.
 const PROSE = new RegExp(
-  "(?<![A-Za-z0-9_-])(?:password|passwd|passphrase|secret|token|api[ _-]?key|access[ _-]key|private[ _-]key)s?" +
+  "(?<![A-Za-z0-9_-])(?:[Pp]ass(?:wd|word|phrase)|PASS(?:WD|WORD|PHRASE)|[Ss]ecret|SECRET|[Tt]oken|TOKEN|" +
+    "(?:[Aa]pi|API)[ _-]?(?:[Kk]ey|KEY)|(?:[Aa]ccess|[Pp]rivate|ACCESS|PRIVATE)[ _-](?:[Kk]ey|KEY))[sS]?" +
     "(?:[ \\t]{1,4}(?:for|of|on|to)[ \\t]{1,4}(?:the[ \\t]{1,4})?[\\w.@-]{1,40})?" +
     "(?:[ \\t]{1,4}(?:(?:is|was|=|:)[ \\t]{1,4})?|[ \\t]{0,4}[:=][ \\t]{0,4})[\"'`]?([^\\s\"'`<>]{6,200})",
-  "gi",
+  "g",
 );
+const PROSE_HINT = /pass|secret|token|key/i;
 
 /** Replaces secrets named in prose: "the password is hunter22", "token: 9f8e7d6c5b". */
 export function scrubProse(s: string): string {
+  if (!PROSE_HINT.test(s)) return s;
   return s.replace(
     PROSE,
     (m, value: string) => {
