@@ -32,7 +32,7 @@ const STRONG = [
 ];
 // Whole segments that make a name secret ("db_pass", "SENTRY_DSN"), or only with a random value ("x-auth").
 const SEGMENTS = new Set(["pass", "pwd", "pw", "dsn", "creds", "cred", "otp"]);
-const WEAK_SEGMENTS = new Set(["pat", "auth", "sig", "cookie", "signature", "session", "sid"]);
+const WEAK_SEGMENTS = new Set(["pat", "auth", "sig", "cookie", "signature", "session", "sid", "bearer"]);
 const KEY_QUALIFIERS = new Set([
   "api",
   "access",
@@ -157,7 +157,7 @@ function segments(name: string): string[] {
 export function secretName(name: string): SecretName {
   if (name.length > 64) return false;
   const segs = segments(name);
-  if (segs.length === 0 || /^(?:old)?pwd$/i.test(name)) return false; // $PWD is the working directory
+  if (segs.length === 0) return false;
   const last = segs[segs.length - 1]!;
   if (NOT_VALUES.has(last) && !(last === "id" && segs[segs.length - 2] === "secret")) return false;
   if (segs.some((s) => NOT_SECRET_SEGMENTS.has(s))) return false;
@@ -242,6 +242,7 @@ export function keepValue(
 ): boolean {
   if (value === "" || value.length > 4096) return value === "";
   const c = value[0]!;
+  if ((c === "/" || c === "~") && /^(?:OLD)?PWD$/.test(name)) return true; // $PWD is the working directory
   if (c === "<" || c === "$" || c === "%" || c === "{" || c === "*" || c === "[") return true;
   if (/^(.)\1*$/.test(value) || /^\.\.\.|…/.test(value)) return true;
   const lower = value.toLowerCase();

@@ -222,8 +222,14 @@ export function scrubKeyValues(s: string): string {
 
 const FLAG =
   /(?<![\w-])(--?[A-Za-z][A-Za-z0-9_-]{0,40})[ \t]{1,8}("[^"\r\n]*"?|'[^'\r\n]*'?|[^\s"'|;&<>()]+)/g;
-const DASH_P_COMMAND = /(?:^|[\s;&|(`'"])(?:sshpass|docker login|podman login|helm registry login)\s/;
-const DASH_A_COMMAND = /(?:^|[\s;&|(`'"])redis-cli\s/;
+// Commands whose short flag takes a password: -p (sshpass, `… login`, mongo), -a (redis-cli),
+// -P (sqlcmd, bcp), -w (ldapsearch and friends).
+const SHORT_PASSWORD_FLAGS: Record<string, RegExp> = {
+  "-p": /(?:^|[\s;&|(`'"])(?:sshpass|mongo\w*|[\w-]+ login|login)\s/,
+  "-a": /(?:^|[\s;&|(`'"])redis-cli\s/,
+  "-P": /(?:^|[\s;&|(`'"])(?:sqlcmd|bcp)\s/,
+  "-w": /(?:^|[\s;&|(`'"])ldap\w+\s/,
+};
 const MYSQL_COMMAND = /(?:^|[\s;&|(`'"])(?:mysql\w*|mariadb\w*)\s/;
 
 function flagValue(line: string, m: string, flag: string, raw: string): string {
@@ -232,8 +238,7 @@ function flagValue(line: string, m: string, flag: string, raw: string): string {
   const value = quoted ? raw.slice(1, closed ? -1 : undefined) : raw;
   if (value.startsWith("-") || value.startsWith("<")) return m;
   let strength = flag.startsWith("--") ? cachedSecretName(flag) : false;
-  if (flag === "-p" && DASH_P_COMMAND.test(line)) strength = "strong";
-  if (flag === "-a" && DASH_A_COMMAND.test(line)) strength = "strong";
+  if (SHORT_PASSWORD_FLAGS[flag]?.test(line)) strength = "strong";
   if ((flag === "-u" || flag === "--user") && /^[^:\s]+:\S/.test(value)) {
     const colon = m.indexOf(":", flag.length);
     return `${m.slice(0, colon + 1)}<SECRET>${closed ? raw[0] : ""}`;
