@@ -40,6 +40,13 @@ export type TextMode = "scrubbed" | "full" | "none";
 /** The maximum length of one stored string; longer ones are cut with a marker. */
 export const MAX_TEXT = 16_384;
 
+/**
+ * Characters scrubbed at most in one JSON value (a payload field): strings
+ * past it are dropped and counted, so a payload of a million strings costs
+ * no more than a few full-size fields.
+ */
+export const MAX_JSON_TEXT = 262_144;
+
 /** Characters scanned past {@linkcode MAX_TEXT}, so a secret straddling the cut is replaced whole. */
 const SCAN_MARGIN = 1_024;
 
@@ -151,7 +158,10 @@ export interface Scrubber {
   text(s: string): string | null;
   /** Scrubs a path: the home directory becomes `~` (kept in every mode; paths are otherwise stored in clear). */
   path(s: string): string;
-  /** Scrubs every string inside a JSON value (`none` → `null`); values under secret keys become `<SECRET>`. */
+  /**
+   * Scrubs every string inside a JSON value (`none` → `null`); values under
+   * secret keys become `<SECRET>`; past {@linkcode MAX_JSON_TEXT} characters, strings are dropped.
+   */
   json(v: unknown): unknown;
 }
 
@@ -185,22 +195,29 @@ function buildScrubber(mode: TextMode, home: string | undefined): Scrubber {
   const scrub = (s: string): string => capped(s, (x) => path(scrubSecrets(x)));
   const text = (s: string): string | null =>
     mode === "none" ? null : mode === "full" ? capped(s, (x) => x) : scrub(s);
-  const json = (v: unknown, key?: string): unknown => {
+  const json = (value: unknown): unknown => {
     if (mode === "none") return null;
-    if (typeof v === "string") {
-      if (mode === "scrubbed" && key !== undefined) {
-        const strength = secretName(key);
-        if (strength && !keepValue(v, key, true, strength)) return "<SECRET>";
+    let budget = MAX_JSON_TEXT;
+    const walk = (v: unknown, key?: string): unknown => {
+      if (typeof v === "string") {
+        if (mode === "full") return text(v);
+        if (budget <= 0) return v === "" ? v : `…[${v.length} more characters]`;
+        budget -= Math.min(v.length, MAX_TEXT + SCAN_MARGIN) + 32;
+        if (key !== undefined) {
+          const strength = secretName(key);
+          if (strength && !keepValue(v, key, true, strength)) return "<SECRET>";
+        }
+        return text(v);
       }
-      return text(v);
-    }
-    if (Array.isArray(v)) return v.map((x) => json(x));
-    if (typeof v === "object" && v !== null) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, json(x, k)]));
-    }
-    return v;
+      if (Array.isArray(v)) return v.map((x) => walk(x));
+      if (typeof v === "object" && v !== null) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+      }
+      return v;
+    };
+    return walk(value);
   };
-  return { mode, text, path, json: (v) => json(v) };
+  return { mode, text, path, json };
 }
 
 /** Reads `LIFELINE_TEXT`; anything unknown falls back to `scrubbed` (the safe choice). */

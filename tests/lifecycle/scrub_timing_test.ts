@@ -6,7 +6,7 @@
  * pattern took 11 s on 64 KB), so a generous bound cannot hide one.
  */
 import assert from "node:assert/strict";
-import { makeScrubber, MAX_TEXT, SCRUB_STAGES } from "../../lifecycle/scrub.ts";
+import { makeScrubber, MAX_JSON_TEXT, MAX_TEXT, SCRUB_STAGES } from "../../lifecycle/scrub.ts";
 
 const MIB = 1 << 20;
 const BOUND_MS = 3_000;
@@ -69,4 +69,15 @@ Deno.test("a scrubbed field is capped whatever its size: 16 MiB is scanned only 
   const out = s.text("a.".repeat(8 * MIB))!;
   assert.ok(out.length <= MAX_TEXT + 40);
   assert.match(out, /…\[\d+ more characters\]$/);
+});
+
+Deno.test("a JSON value of a million strings is scrubbed within a budget, the rest dropped and counted", () => {
+  const s = makeScrubber("scrubbed", "/home/ann");
+  const big = Array.from({ length: 1_000_000 }, (_, i) => `line ${i} a.a.a@b`);
+  const out = s.json({ tool_response: big }) as { tool_response: string[] };
+  assert.equal(out.tool_response.length, big.length);
+  assert.equal(out.tool_response[0], "line 0 a.a.a@b");
+  assert.equal(out.tool_response.at(-1), `…[${big.at(-1)!.length} more characters]`);
+  const scrubbed = out.tool_response.filter((x) => !x.startsWith("…[")).length;
+  assert.ok(scrubbed > 1000 && scrubbed * 32 <= MAX_JSON_TEXT, `${scrubbed} strings scrubbed`);
 });
