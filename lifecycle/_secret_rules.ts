@@ -215,6 +215,20 @@ export const FORMAT_RULES: readonly FormatRule[] = [
     replace: "<PRIVATE_KEY>",
   },
   {
+    // A PEM private key in base64 (kubeconfig client-key-data, Kubernetes tls.key): "LS0tLS1CRUdJTi" is "-----BEGIN".
+    name: "private-key-base64",
+    source: "(?<![A-Za-z0-9+/])LS0tLS1CRUdJTi[A-Za-z0-9+/]{16,}={0,2}",
+    replace: (m) => {
+      try {
+        return atob(m.slice(0, 96 - (Math.min(m.length, 96) % 4))).includes("PRIVATE KEY")
+          ? "<PRIVATE_KEY>"
+          : m;
+      } catch {
+        return m;
+      }
+    },
+  },
+  {
     name: "putty-key",
     source: "(?:PuTTY-User-Key-File-\\d{1,2}:|Private-Lines:)[\\s\\S]*?(?:Private-MAC:[ \\t]*[0-9a-fA-F]*|$)",
     replace: "<PRIVATE_KEY>",

@@ -59,6 +59,7 @@ const formatStage = (name: string) => ({ name, run: (s: string) => applyFormatRu
  */
 export const SCRUB_STAGES: readonly { name: string; run: (s: string) => string }[] = [
   formatStage("private-key-block"),
+  formatStage("private-key-base64"),
   formatStage("putty-key"),
   { name: "kubernetes-secret", run: scrubKubernetesSecrets },
   { name: "url-credentials", run: scrubUrlCredentials },

@@ -89,6 +89,11 @@ Deno.test("issue 16: secrets that were stored in clear are replaced", () => {
     ["-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF\n-----END PGP PRIVATE KEY BLOCK-----", "<PRIVATE_KEY>"],
     ["PuTTY-User-Key-File-3: ssh-ed25519\nPrivate-Lines: 1\nAAAA\nPrivate-MAC: ab12", "<PRIVATE_KEY>"],
     ["kind: Secret\ndata:\n  host: ZGIuaW50ZXJuYWw=\n", "kind: Secret\ndata:\n  host: <SECRET>\n"],
+    [
+      `tls.crt ${btoa("-----BEGIN CERTIFICATE-----\nMIIB")}`,
+      `tls.crt ${btoa("-----BEGIN CERTIFICATE-----\nMIIB")}`,
+    ],
+    [`x ${btoa("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIE")} y`, "x <PRIVATE_KEY> y"],
   ];
   for (const [input, expected] of cases) assert.equal(s.text(input), expected, input);
 });
