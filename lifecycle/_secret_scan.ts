@@ -294,7 +294,7 @@ export function scrubFlags(s: string): string {
 
 /** Replaces every value under `data:` / `stringData:` in a Kubernetes Secret manifest. */
 export function scrubKubernetesSecrets(s: string): string {
-  if (!/kind:[ \t]{0,8}["']?Secret\b/.test(s)) return s;
+  if (!s.includes("Secret") || !/kind:[ \t]{0,8}["']?Secret\b/.test(s)) return s;
   const lines = s.split("\n");
   let blockIndent = -1;
   for (let k = 0; k < lines.length; k++) {
@@ -341,6 +341,7 @@ const SETTING = /(?<![\w-])(?:key|name)=["']([\w.:-]{1,64})["'][ \t]{1,8}value=(
 
 /** Replaces the text of XML elements and `key="…" value="…"` settings named like secrets. */
 export function scrubXml(s: string): string {
+  if (!s.includes("value=") && !s.includes("</")) return s;
   return s.replace(SETTING, (m, name: string, q: string, value: string) => {
     const strength = cachedSecretName(name);
     return strength && !keepValue(value, name, true, strength)

@@ -51,30 +51,39 @@ export const MAX_JSON_TEXT = 262_144;
 const SCAN_MARGIN = 1_024;
 
 const rule = (name: string) => FORMAT_RULES.find((r) => r.name === name)!;
-const formatStage = (name: string) => ({ name, run: (s: string) => applyFormatRule(rule(name), s) });
+/**
+ * A format rule as a stage. `needs` is a cheap test of a literal the pattern
+ * cannot match without: when it fails the pattern is never compiled, which
+ * keeps the first scrub of a hook process short.
+ */
+const formatStage = (name: string, needs?: (s: string) => boolean) => ({
+  name,
+  run: (s: string) => (needs && !needs(s) ? s : applyFormatRule(rule(name), s)),
+});
+const lower = (s: string) => s.toLowerCase();
 
 /**
  * The stages of scrubbing, in order, each a pure function of the whole
  * text. Exported so tests can time each one on worst-case input.
  */
 export const SCRUB_STAGES: readonly { name: string; run: (s: string) => string }[] = [
-  formatStage("private-key-block"),
-  formatStage("private-key-base64"),
-  formatStage("putty-key"),
+  formatStage("private-key-block", (s) => s.includes("BEGIN")),
+  formatStage("private-key-base64", (s) => s.includes("LS0tLS1CRUdJTi")),
+  formatStage("putty-key", (s) => s.includes("PuTTY-User-Key-File-") || s.includes("Private-Lines:")),
   { name: "kubernetes-secret", run: scrubKubernetesSecrets },
   { name: "url-credentials", run: scrubUrlCredentials },
-  formatStage("jwt"),
-  formatStage("webhook"),
+  formatStage("jwt", (s) => s.includes("eyJ")),
+  formatStage("webhook", (s) => s.includes("hook")),
   {
     name: "companions",
     run: (s) => COMPANION_RULES.reduce((t, c) => (c.when.test(t) ? applyFormatRule(c.rule, t) : t), s),
   },
   formatStage("aws-key-id"),
-  formatStage("aws-secret"),
+  formatStage("aws-secret", (s) => /access|session/.test(lower(s))),
   formatStage("provider-token"),
   formatStage("loose-token"),
-  formatStage("authorization-header"),
-  formatStage("bearer"),
+  formatStage("authorization-header", (s) => lower(s).includes("authorization")),
+  formatStage("bearer", (s) => s.includes("Bearer") || s.includes("Basic")),
   { name: "key-value", run: scrubKeyValues },
   { name: "flags", run: scrubFlags },
   { name: "xml", run: scrubXml },
