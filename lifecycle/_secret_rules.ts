@@ -112,6 +112,10 @@ const PREFIXED: readonly string[] = [
   `mfa\\.${D}{80,}`,
   `oauth:[a-z0-9]{30}(?![a-z0-9])`, // Twitch
   `\\d{8,10}:AA${D}{33}`, // Telegram bots
+  `AAAA${D}{7}:APA91b${D}{100,}`, // Firebase Cloud Messaging server keys
+  `ATBB${A}{28,}`, // Bitbucket app passwords
+  `NRI[IQ]-${D}{32}`, // New Relic
+  `[ps]k\\.eyJ${D}{20,}\\.${D}{20,}`, // Mapbox
 ];
 
 /** Prefixes shared with ordinary words: kept unless the body has a digit. */
@@ -258,6 +262,12 @@ export const FORMAT_RULES: readonly FormatRule[] = [
       "[A-Za-z0-9/+=]{20,}",
     flags: "i",
     replace: "$1$2<AWS_SECRET>",
+  },
+  {
+    // X (Twitter) app bearer tokens: a run of A, then a URL-encoded body.
+    name: "x-bearer",
+    source: `${B}A{20,}[A-Za-z0-9%]{30,}`,
+    replace: (m) => (m.includes("%") ? "<TOKEN>" : m),
   },
   { name: "provider-token", source: `${B}(?=[A-Za-z0-9])(?:${byFirstChar(PREFIXED)})`, replace: "<TOKEN>" },
   {

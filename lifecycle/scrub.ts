@@ -82,6 +82,7 @@ export const SCRUB_STAGES: readonly { name: string; run: (s: string) => string }
   formatStage("aws-secret", (s) => /access|session/.test(lower(s))),
   formatStage("provider-token"),
   formatStage("loose-token"),
+  formatStage("x-bearer", (s) => s.includes("AAAAAAAAAAAAAAAAAAAA")),
   formatStage("authorization-header", (s) => lower(s).includes("authorization")),
   formatStage("bearer", (s) => s.includes("Bearer") || s.includes("Basic")),
   { name: "key-value", run: scrubKeyValues },

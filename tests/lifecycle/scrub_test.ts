@@ -94,6 +94,13 @@ Deno.test("issue 16: secrets that were stored in clear are replaced", () => {
       `tls.crt ${btoa("-----BEGIN CERTIFICATE-----\nMIIB")}`,
     ],
     [`x ${btoa("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIE")} y`, "x <PRIVATE_KEY> y"],
+    [
+      "npm config set //registry.npmjs.org/:_authToken ab12cd34-ef56-7890",
+      "npm config set //registry.npmjs.org/:_authToken <SECRET>",
+    ],
+    ["sqlcmd -S db -U sa -P 'Y0urStr0ng!'", "sqlcmd -S db -U sa -P '<SECRET>'"],
+    ['<add key="ApiKey" value="a1b2c3d4e5f6a7b8" />', '<add key="ApiKey" value="<SECRET>" />'],
+    ["the root password for staging is Winter2024!", "the root password for staging is <SECRET>!"],
   ];
   for (const [input, expected] of cases) assert.equal(s.text(input), expected, input);
 });
