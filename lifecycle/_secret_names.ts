@@ -188,6 +188,7 @@ export function secretName(name: string): SecretName {
     const s = segs[i]!;
     if (s === "key" || s === "keys") {
       if (i > 0 && KEY_QUALIFIERS.has(segs[i - 1]!)) return "strong";
+      if (segs[0] === "x" && i === segs.length - 1) return "strong"; // x-functions-key, x-goog-api-key
       if (segs.length === 1) return "weak";
     }
     if (SEGMENTS.has(s)) return "strong";

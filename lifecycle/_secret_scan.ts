@@ -230,7 +230,8 @@ const SHORT_PASSWORD_FLAGS: Record<string, RegExp> = {
   "-P": /(?:^|[\s;&|(`'"])(?:sqlcmd|bcp)\s/,
   "-w": /(?:^|[\s;&|(`'"])ldap\w+\s/,
 };
-const MYSQL_COMMAND = /(?:^|[\s;&|(`'"])(?:mysql\w*|mariadb\w*)\s/;
+// Commands that take the password attached to -p: mysql -pSECRET, sshpass -pSECRET.
+const MYSQL_COMMAND = /(?:^|[\s;&|(`'"])(?:mysql\w*|mariadb\w*|sshpass)\s/;
 
 function flagValue(line: string, m: string, flag: string, raw: string): string {
   const quoted = raw[0] === '"' || raw[0] === "'";
@@ -351,4 +352,44 @@ export function scrubXml(s: string): string {
     const strength = secretName(name);
     return strength && !keepValue(value, name, true, strength) ? `<${name}><SECRET></${name}>` : m;
   });
+}
+
+// `define('DB_PASSWORD', 'x')`, `setenv("TOKEN", "x")`, `ENV['API_KEY'] = 'x'`.
+const CALL_PAIR =
+  /(["'])([A-Za-z_][\w.-]{0,63})\1(\]?[ \t]{0,4}[,=][ \t]{0,4})(["'])([^"'\r\n]{1,512})\4(?![ \t]*:)/g;
+// `echo $DB_PASSWORD` (or printenv) and the value it printed on the next line.
+const ECHOED =
+  /(?:echo|printenv)[ \t]{1,4}["']?\$?\{?([A-Za-z_]\w{0,63})\}?["']?[ \t]*(\r?\n)([^\s<]{1,512})(?=\r?\n|$)/g;
+// A form field: `{"type": "password", "value": "x"}`.
+const FIELD =
+  /("type"[ \t]{0,4}:[ \t]{0,4}"(?:password|secret)"[^{}]{0,200}?"value"[ \t]{0,4}:[ \t]{0,4}")([^"\r\n]{1,512})"/g;
+
+/** Replaces secrets given to functions or printed by `echo`, and values of password form fields. */
+export function scrubPairs(s: string): string {
+  let out = s;
+  if (out.includes(",") || out.includes("]")) {
+    out = out.replace(CALL_PAIR, (m, _q, name: string, sep: string, q: string, value: string) => {
+      if (sep.includes("=") && !sep.startsWith("]")) return m; // "a"="b" is handled by the key/value scanner
+      if (/^[a-z]+$/.test(name)) return m; // scrypt('password', 'salt'): a value, not a name
+      const strength = cachedSecretName(name);
+      return strength && !keepValue(value, name, true, strength)
+        ? m.slice(0, m.length - value.length - 1) + `<SECRET>${q}`
+        : m;
+    });
+  }
+  if (out.includes("echo") || out.includes("printenv")) {
+    out = out.replace(ECHOED, (m, name: string, nl: string, value: string) => {
+      const strength = cachedSecretName(name);
+      return strength && !keepValue(value, name, true, strength)
+        ? m.slice(0, m.length - value.length) + "<SECRET>"
+        : m;
+    });
+  }
+  if (out.includes('"type"')) {
+    out = out.replace(
+      FIELD,
+      (m, head: string, value: string) => (value.startsWith("<") ? m : `${head}<SECRET>"`),
+    );
+  }
+  return out;
 }

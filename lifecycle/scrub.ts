@@ -29,6 +29,7 @@ import {
   scrubFlags,
   scrubKeyValues,
   scrubKubernetesSecrets,
+  scrubPairs,
   scrubProse,
   scrubUrlCredentials,
   scrubXml,
@@ -88,6 +89,7 @@ export const SCRUB_STAGES: readonly { name: string; run: (s: string) => string }
   { name: "key-value", run: scrubKeyValues },
   { name: "flags", run: scrubFlags },
   { name: "xml", run: scrubXml },
+  { name: "pairs", run: scrubPairs },
   { name: "prose", run: scrubProse },
   formatStage("card"),
   { name: "email", run: scrubEmails },
@@ -150,10 +152,12 @@ function capped(s: string, f: (x: string) => string): string {
     body = body.slice(0, cut);
   }
   let out = f(body);
-  if (out.length > MAX_TEXT) {
+  // A cut can leave a new match behind ("password: --password" cut to "password: --pas"), so the
+  // cut text is scrubbed again: what is stored is then a fixed point and a second pass keeps it.
+  for (let k = 0; out.length > MAX_TEXT; k++) {
     const cut = cutAt(out, MAX_TEXT);
     dropped += out.length - cut;
-    out = out.slice(0, cut);
+    out = k < 3 ? f(out.slice(0, cut)) : out.slice(0, cut);
   }
   return dropped > 0 ? `${out}…[${dropped} more characters]` : out;
 }
@@ -203,7 +207,8 @@ function buildScrubber(mode: TextMode, home: string | undefined): Scrubber {
     ? new RegExp(`${escapeRegExp(home.replace(/\/+$/, ""))}(?=$|[\\/\\s"'\`:;,)\\]}])`, "g")
     : undefined;
   const path = (s: string) => (homeRe ? s.replace(homeRe, "~") : s);
-  const scrub = (s: string): string => capped(s, (x) => path(scrubSecrets(x)));
+  // The home directory first: markers never contain it, so nothing scrubbed later can bring it back.
+  const scrub = (s: string): string => capped(s, (x) => scrubSecrets(path(x)));
   const text = (s: string): string | null =>
     mode === "none" ? null : mode === "full" ? capped(s, (x) => x) : scrub(s);
   const json = (value: unknown): unknown => {

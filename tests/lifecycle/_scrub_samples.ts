@@ -49,6 +49,18 @@ const FLAGS: Place[] = [
   (p) => `curl -u admin:${p} https://jenkins.acme.dev/api/json`,
   (p) => `mysqldump --user=root --password='${p}' --all-databases > all.sql`,
   (p) => `openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.p12 -passout pass:${p}`,
+  (p) => `helm upgrade api ./chart --set secret.password=${p}`,
+  (p) => `terraform apply -var 'db_password=${p}'`,
+  (p) => `ansible_password: ${p}`,
+  (p) => `"ConnectionStrings": {"Default": "Server=db;Database=app;User Id=sa;Password=${p};"}`,
+  (p) => `define('DB_PASSWORD', '${p}');`,
+  (p) => `psql "host=db port=5432 user=app password=${p} dbname=app"`,
+  (p) => `$ echo $DB_PASSWORD\n${p}`,
+  (p) => `{"type":"password","value":"${p}"}`,
+  (p) => `sshpass -p${p} ssh host`,
+  (p) => `sqlcmd -S db -U sa -P "${p}" -Q "select 1"`,
+  (p) => `machine api.heroku.com login ann@acme.dev password ${p}`,
+  (p) => `<add key="ClearTextPassword" value="${p}" />`,
 ];
 
 const DSNS: Place[] = [
