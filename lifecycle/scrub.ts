@@ -1,33 +1,166 @@
 /**
- * Scrubbing of free text (prompts, messages, tool input and output, paths)
- * before it is stored: secrets and personal data are replaced by markers.
- * Digit runs are replaced only when phone-shaped, so timestamps and ids
- * survive.
+ * Scrubbing of free text (prompts, messages, tool input and output) before
+ * it is stored: secrets and personal data are replaced by markers
+ * (`<TOKEN>`, `<SECRET>`, `<PRIVATE_KEY>`, `<CREDENTIALS>`, `<EMAIL>`,
+ * `<CARD>`, `<PHONE>`, `<JWT>`, `<AWS_KEY>`, `<AWS_SECRET>`).
+ *
+ * What is kept on purpose: paths (`cwd`, `transcript_path`) are stored in
+ * clear, only the home directory becoming `~`; so are ssh remotes
+ * (`git@github.com:org/repo.git`), `user@host` in ssh commands, `@2x` assets,
+ * `name@1.2.3` versions, UUIDs, git SHAs, Docker digests, semver, dates,
+ * ports, URLs without credentials, and digit runs that are not phone- or
+ * card-shaped (timestamps, ids). Values next to secret names are kept when
+ * they are code (`password: string`, `token=getToken()`), references
+ * (`$TOKEN`, `${{ secrets.X }}`) or placeholders (`<your-key>`, `****`).
+ *
+ * Scrubbing is built for hostile input: every rule runs in time linear in
+ * the text, and at most {@linkcode MAX_TEXT} (plus a small margin, so that a
+ * secret cut by the limit is still seen whole) characters of one string are
+ * scanned; the rest is dropped and counted in a `…[N more characters]`
+ * marker. A hook can therefore scrub any payload within its deadline.
  *
  * @module
  */
 
+import { applyFormatRule, COMPANION_RULES, FORMAT_RULES } from "./_secret_rules.ts";
+import { keepValue, secretName } from "./_secret_names.ts";
+import {
+  scrubEmails,
+  scrubFlags,
+  scrubKeyValues,
+  scrubKubernetesSecrets,
+  scrubPairs,
+  scrubProse,
+  scrubUrlCredentials,
+  scrubXml,
+} from "./_secret_scan.ts";
+
 /** How much free text to keep: `scrubbed` (default), `full` (as is), `none` (dropped). */
 export type TextMode = "scrubbed" | "full" | "none";
 
-const RULES: readonly [RegExp, string][] = [
-  [
-    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
-    "<PRIVATE_KEY>",
-  ],
-  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s\/:@]+:[^\s\/@]+@/gi, "$1<CREDENTIALS>@"],
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, "<JWT>"],
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+\/=-]{8,}/g, "$1 <TOKEN>"],
-  [/\bgithub_pat_[A-Za-z0-9_]{20,}/g, "<TOKEN>"],
-  [/\bsk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{16,}/g, "<TOKEN>"],
-  [/\b(?:sk|pk|ghp|ghs|gho|ghu|ghr|ntk|aa|xox[abpr])[_-][A-Za-z0-9_-]{16,}/g, "<TOKEN>"],
-  [/\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b/g, "<AWS_KEY>"],
-  [/\b(aws_secret_access_key|aws_session_token)(\s*[=:]\s*["']?)[A-Za-z0-9\/+=]{20,}/gi, "$1$2<AWS_SECRET>"],
-  [/\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, "<EMAIL>"],
-  // Phone-shaped: +CC and 8–15 digits, or groups like (555) 123-4567 / 555-123-4567 / 555 123 4567.
-  [/(?<![\w+])\+\d{1,3}[ .-]?(?:\(?\d{1,4}\)?[ .-]?){2,4}\d{2,4}(?![\w])/g, "<PHONE>"],
-  [/(?<![\w.:-])\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\w.:-])/g, "<PHONE>"],
+/** The maximum length of one stored string; longer ones are cut with a marker. */
+export const MAX_TEXT = 16_384;
+
+/**
+ * Characters scrubbed at most in one JSON value (a payload field): strings
+ * past it are dropped and counted, so a payload of a million strings costs
+ * no more than a few full-size fields.
+ */
+export const MAX_JSON_TEXT = 262_144;
+
+/** Characters scanned past {@linkcode MAX_TEXT}, so a secret straddling the cut is replaced whole. */
+const SCAN_MARGIN = 1_024;
+
+const rule = (name: string) => FORMAT_RULES.find((r) => r.name === name)!;
+/**
+ * A format rule as a stage. `needs` is a cheap test of a literal the pattern
+ * cannot match without: when it fails the pattern is never compiled, which
+ * keeps the first scrub of a hook process short.
+ */
+const formatStage = (name: string, needs?: (s: string) => boolean) => ({
+  name,
+  run: (s: string) => (needs && !needs(s) ? s : applyFormatRule(rule(name), s)),
+});
+const lower = (s: string) => s.toLowerCase();
+
+/**
+ * The stages of scrubbing, in order, each a pure function of the whole
+ * text. Exported so tests can time each one on worst-case input.
+ */
+export const SCRUB_STAGES: readonly { name: string; run: (s: string) => string }[] = [
+  formatStage("private-key-block", (s) => s.includes("BEGIN")),
+  formatStage("private-key-base64", (s) => s.includes("LS0tLS1CRUdJTi")),
+  formatStage("putty-key", (s) => s.includes("PuTTY-User-Key-File-") || s.includes("Private-Lines:")),
+  { name: "kubernetes-secret", run: scrubKubernetesSecrets },
+  { name: "url-credentials", run: scrubUrlCredentials },
+  formatStage("jwt", (s) => s.includes("eyJ")),
+  formatStage("webhook", (s) => s.includes("hook")),
+  {
+    name: "companions",
+    run: (s) => COMPANION_RULES.reduce((t, c) => (c.when.test(t) ? applyFormatRule(c.rule, t) : t), s),
+  },
+  formatStage("aws-key-id"),
+  formatStage("aws-secret", (s) => /access|session/.test(lower(s))),
+  formatStage("provider-token"),
+  formatStage("loose-token"),
+  formatStage("x-bearer", (s) => s.includes("AAAAAAAAAAAAAAAAAAAA")),
+  formatStage("authorization-header", (s) => lower(s).includes("authorization")),
+  formatStage("bearer", (s) => s.includes("Bearer") || s.includes("Basic")),
+  { name: "key-value", run: scrubKeyValues },
+  { name: "flags", run: scrubFlags },
+  { name: "xml", run: scrubXml },
+  { name: "pairs", run: scrubPairs },
+  { name: "prose", run: scrubProse },
+  formatStage("card"),
+  { name: "email", run: scrubEmails },
+  formatStage("phone"),
 ];
+
+function scrubOnce(s: string): string {
+  let out = s;
+  for (const stage of SCRUB_STAGES) out = stage.run(out);
+  return out;
+}
+
+/**
+ * Scrubs secrets from `s` with no length limit (the scrubber applies
+ * {@linkcode MAX_TEXT} first). A replacement can give a later neighbour a
+ * new boundary (`4111…1111eyJ…` becomes `<CARD>eyJ…`), so the stages run
+ * again until nothing changes (at most 4 passes; text with no secret costs
+ * one): that makes scrubbing idempotent.
+ */
+export function scrubSecrets(s: string): string {
+  let out = s;
+  for (let pass = 0; pass < 4; pass++) {
+    const next = scrubOnce(out);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
+const MARKER = /…\[(\d{1,15}) more characters\]$/;
+
+/** Cuts `s` to at most `max` characters, never inside a marker or a surrogate pair. */
+function cutAt(s: string, max: number): number {
+  let cut = max;
+  const open = s.lastIndexOf("<", cut);
+  if (open >= 0 && cut - open < 24 && /^<[A-Z_]*$/.test(s.slice(open, cut)) && s[cut] !== "<") cut = open;
+  const c = s.charCodeAt(cut - 1);
+  if (c >= 0xd800 && c <= 0xdbff) cut--;
+  return cut;
+}
+
+/**
+ * Applies `f` to at most MAX_TEXT + SCAN_MARGIN characters of `s` and cuts
+ * the result to MAX_TEXT with a marker counting what was dropped. A marker
+ * already at the end (from an earlier pass) is carried over, so capping is
+ * idempotent.
+ */
+function capped(s: string, f: (x: string) => string): string {
+  let body = s;
+  let dropped = 0;
+  const m = MARKER.exec(s.slice(-40));
+  if (m) {
+    body = s.slice(0, s.length - m[0].length);
+    dropped = Number(m[1]);
+  }
+  const scan = MAX_TEXT + SCAN_MARGIN;
+  if (body.length > scan) {
+    const cut = cutAt(body, scan);
+    dropped += body.length - cut;
+    body = body.slice(0, cut);
+  }
+  let out = f(body);
+  // A cut can leave a new match behind ("password: --password" cut to "password: --pas"), so the
+  // cut text is scrubbed again: what is stored is then a fixed point and a second pass keeps it.
+  for (let k = 0; out.length > MAX_TEXT; k++) {
+    const cut = cutAt(out, MAX_TEXT);
+    dropped += out.length - cut;
+    out = k < 3 ? f(out.slice(0, cut)) : out.slice(0, cut);
+  }
+  return dropped > 0 ? `${out}…[${dropped} more characters]` : out;
+}
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -38,17 +171,13 @@ export interface Scrubber {
   mode: TextMode;
   /** Scrubs one string (returns `null` in `none` mode). */
   text(s: string): string | null;
-  /** Scrubs a path: the home directory becomes `~` (kept in every mode). */
+  /** Scrubs a path: the home directory becomes `~` (kept in every mode; paths are otherwise stored in clear). */
   path(s: string): string;
-  /** Scrubs every string inside a JSON value (`none` → `null`). */
+  /**
+   * Scrubs every string inside a JSON value (`none` → `null`); values under
+   * secret keys become `<SECRET>`; past {@linkcode MAX_JSON_TEXT} characters, strings are dropped.
+   */
   json(v: unknown): unknown;
-}
-
-/** The maximum length of one stored string; longer ones are cut with a marker. */
-export const MAX_TEXT = 16_384;
-
-function truncate(s: string, max = MAX_TEXT): string {
-  return s.length <= max ? s : `${s.slice(0, max)}…[${s.length - max} more characters]`;
 }
 
 /**
@@ -78,21 +207,31 @@ function buildScrubber(mode: TextMode, home: string | undefined): Scrubber {
     ? new RegExp(`${escapeRegExp(home.replace(/\/+$/, ""))}(?=$|[\\/\\s"'\`:;,)\\]}])`, "g")
     : undefined;
   const path = (s: string) => (homeRe ? s.replace(homeRe, "~") : s);
-  const scrub = (s: string): string => {
-    let out = s;
-    for (const [re, rep] of RULES) out = out.replace(re, rep);
-    return truncate(path(out));
-  };
+  // The home directory first: markers never contain it, so nothing scrubbed later can bring it back.
+  const scrub = (s: string): string => capped(s, (x) => scrubSecrets(path(x)));
   const text = (s: string): string | null =>
-    mode === "none" ? null : mode === "full" ? truncate(s) : scrub(s);
-  const json = (v: unknown): unknown => {
+    mode === "none" ? null : mode === "full" ? capped(s, (x) => x) : scrub(s);
+  const json = (value: unknown): unknown => {
     if (mode === "none") return null;
-    if (typeof v === "string") return text(v);
-    if (Array.isArray(v)) return v.map(json);
-    if (typeof v === "object" && v !== null) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, json(x)]));
-    }
-    return v;
+    let budget = MAX_JSON_TEXT;
+    const walk = (v: unknown, key?: string): unknown => {
+      if (typeof v === "string") {
+        if (mode === "full") return text(v);
+        if (budget <= 0) return v === "" ? v : `…[${v.length} more characters]`;
+        budget -= Math.min(v.length, MAX_TEXT + SCAN_MARGIN) + 32;
+        if (key !== undefined) {
+          const strength = secretName(key);
+          if (strength && !keepValue(v, key, true, strength)) return "<SECRET>";
+        }
+        return text(v);
+      }
+      if (Array.isArray(v)) return v.map((x) => walk(x));
+      if (typeof v === "object" && v !== null) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+      }
+      return v;
+    };
+    return walk(value);
   };
   return { mode, text, path, json };
 }
