@@ -20,11 +20,11 @@ import { argument, option } from "@optique/core/primitives";
 import { string } from "@optique/core/valueparser";
 import { run } from "@optique/run";
 import { join } from "node:path";
-import { exitClass, findCommandInTranscript } from "../lifecycle/failures.ts";
-import { LIFELINE_ROOT } from "../hooks/handlers.ts";
-import { CODEX_VERSION } from "../tests/harness/codex_cli.ts";
-import { runScript, SCRIPTS, type SessionScript } from "../tests/harness/sessions.ts";
-import type { RecordedLine } from "../tests/harness/recorder.ts";
+import { exitClass, findCommandInTranscript } from "../../lifecycle/failures.ts";
+import { LIFELINE_ROOT } from "../../hooks/handlers.ts";
+import { CODEX_VERSION } from "./codex_cli.ts";
+import { runScript, SCRIPTS, type SessionScript } from "./sessions.ts";
+import type { RecordedLine } from "./recorder.ts";
 
 type Payload = Record<string, unknown>;
 
