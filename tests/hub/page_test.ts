@@ -21,6 +21,9 @@ const record = (stateDir: string, steps: Parameters<typeof materialise>[0], at: 
   store.close();
 };
 
+/** Prints a line into the test's output (the screenshots' paths). */
+const say = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(line + "\n"));
+
 const isPng = (bytes: Uint8Array) =>
   bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
 
@@ -88,7 +91,7 @@ Deno.test({
       );
       const list = join(dir, "hub-page-list.png");
       await page.screenshot(list);
-      console.log(`screenshot: ${list}`);
+      say(`screenshot: ${list}`);
 
       // Select s0's id, then change the store from outside: the pushed update must not wipe the selection.
       await page.eval(`(() => {
@@ -158,7 +161,7 @@ Deno.test({
       );
       const detail = join(dir, "hub-page-session.png");
       await page.screenshot(detail);
-      console.log(`screenshot: ${detail}`);
+      say(`screenshot: ${detail}`);
       side.close();
       await side.closed;
 
