@@ -44,7 +44,7 @@ export interface Connections {
   /** Serves an upgraded `/ws` socket: the first frame must be a `connect`, then the handshake. */
   accept(socket: WebSocket): void;
   has(sessionId: string): boolean;
-  /** Sessions with a connected sidecar. */
+  /** Sessions with a connected sidecar whose queue has been replayed. */
   sessionIds(): string[];
   count(): number;
   deliver(sessionId: string, m: OutgoingMessage): Promise<DeliveryResult>;
@@ -59,6 +59,8 @@ interface Conn {
   sessionId: string;
   acks: Map<string, () => void>;
   lastSeen: number;
+  /** The queue has been replayed: only then does the session count as connected. */
+  ready: boolean;
 }
 
 function closeQuietly(socket: WebSocket, code: number, reason: string): void {
@@ -121,14 +123,15 @@ export function connections(o: ConnectionOptions): Connections {
     const establish = (sessionId: string, pid: number | null) => {
       clearTimeout(authTimer);
       const old = conns.get(sessionId);
-      const c: Conn = { socket, sessionId, acks: new Map(), lastSeen: Date.now() };
+      const c: Conn = { socket, sessionId, acks: new Map(), lastSeen: Date.now(), ready: false };
       conn = c;
       conns.set(sessionId, c);
       if (old) closeQuietly(old.socket, CLOSE.replaced, "replaced by a newer connection for this session");
       store.setTransport(sessionId, "connected", now().toISOString(), pid);
       o.log(`sidecar connected: session ${sessionId}${pid ? ` (Codex pid ${pid})` : ""}`);
       send(c, { type: "welcome" });
-      void replayQueue(c);
+      // Counted as connected once what was queued for it has been handed over (or failed to be).
+      void replayQueue(c).catch(() => {}).finally(() => (c.ready = true));
     };
     const handle = async (data: unknown) => {
       if (socket.readyState !== WebSocket.OPEN) return;
@@ -186,9 +189,9 @@ export function connections(o: ConnectionOptions): Connections {
 
   return {
     accept,
-    has: (id) => conns.has(id),
-    sessionIds: () => [...conns.keys()],
-    count: () => conns.size,
+    has: (id) => conns.get(id)?.ready === true,
+    sessionIds: () => [...conns.values()].filter((c) => c.ready).map((c) => c.sessionId),
+    count: () => [...conns.values()].filter((c) => c.ready).length,
     async deliver(id, m) {
       const c = conns.get(id);
       if (!c) return "not_connected";
