@@ -121,10 +121,19 @@ export function startHub(o: HubOptions): Hub {
     log,
   });
   const ac = new AbortController();
-  // The socket's folder is private (0700): only the front door, in this process, connects to it.
-  const sockDir = Deno.makeTempDirSync({ prefix: "lifeline-hub-" });
-  Deno.chmodSync(sockDir, 0o700);
-  const sock = `${sockDir}/http.sock`;
+  // The socket lives in a private folder (0700), so only the front door connects to it: the state
+  // dir, which the hub may write anyway, unless its path is too long for a Unix socket.
+  const inState = `${o.stateDir}/hub-${Deno.pid}.sock`;
+  const sockDir = new TextEncoder().encode(inState).length <= 100
+    ? undefined
+    : Deno.makeTempDirSync({ prefix: "lifeline-hub-" });
+  const sock = sockDir ? `${sockDir}/http.sock` : inState;
+  const removeSock = () => {
+    try {
+      if (sockDir) Deno.removeSync(sockDir, { recursive: true });
+      else Deno.removeSync(sock);
+    } catch { /* gone */ }
+  };
   let server!: Deno.HttpServer;
   const serve = () => {
     try {
@@ -163,7 +172,7 @@ export function startHub(o: HubOptions): Hub {
     conns.close();
     if (flusher !== undefined) clearInterval(flusher);
     store.close();
-    Deno.removeSync(sockDir, { recursive: true });
+    removeSock();
     throw e;
   }
   port = door.port;
@@ -196,9 +205,7 @@ export function startHub(o: HubOptions): Hub {
       if (flusher !== undefined) clearInterval(flusher);
       ac.abort();
       await server.finished.catch(() => {});
-      try {
-        Deno.removeSync(sockDir, { recursive: true });
-      } catch { /* gone */ }
+      removeSock();
       store.close();
     },
   };
