@@ -227,9 +227,14 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
       if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
         return json({ error: "/ws expects a WebSocket upgrade" }, 426);
       }
-      const { socket, response } = Deno.upgradeWebSocket(req);
-      conns.accept(socket);
-      return response;
+      let up: { socket: WebSocket; response: Response };
+      try {
+        up = Deno.upgradeWebSocket(req);
+      } catch (e) {
+        return json({ error: `bad WebSocket upgrade: ${(e as Error).message}` }, 400);
+      }
+      conns.accept(up.socket);
+      return up.response;
     }
     if (!hasToken(req, url, ctx.token)) return json({ error: TOKEN_HELP }, 401);
     if (req.method === "GET" && url.pathname === "/") return page();
@@ -238,7 +243,12 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
     }
     if (req.method === "GET" && url.pathname === "/sessions") return json({ sessions: report() });
     if (req.method === "GET" && url.pathname === "/events") {
-      return eventStream(live, { ...SECURITY_HEADERS, "content-type": "text/event-stream" });
+      log(`page connected (${live.listeners() + 1} watching)`);
+      return eventStream(
+        live,
+        { ...SECURITY_HEADERS, "content-type": "text/event-stream" },
+        () => log(`page disconnected (${live.listeners()} watching)`),
+      );
     }
     const m = /^\/sessions\/([^/]+)(\/messages)?$/.exec(url.pathname);
     if (m) {

@@ -101,7 +101,7 @@ export function updates(o: {
 }
 
 /** The `GET /events` response: a stream that follows `u` until the client goes away. */
-export function eventStream(u: Updates, headers: Record<string, string>): Response {
+export function eventStream(u: Updates, headers: Record<string, string>, onGone = () => {}): Response {
   const enc = new TextEncoder();
   let unsubscribe = () => {};
   const body = new ReadableStream<Uint8Array>({
@@ -110,6 +110,7 @@ export function eventStream(u: Updates, headers: Record<string, string>): Respon
     },
     cancel() {
       unsubscribe();
+      onGone();
     },
   });
   return new Response(body, { headers });
