@@ -76,6 +76,14 @@ function closeQuietly(c: Deno.Conn | undefined): void {
 
 /** Opens the front door. Throws when the port cannot be bound. */
 export function frontDoor(o: FrontDoorOptions): FrontDoor {
+  // Trouble comes in bursts (a flood); one line per kind of trouble per second is enough.
+  const lastSaid = new Map<string, number>();
+  const say = (kind: string, line: string) => {
+    const t = Date.now();
+    if (t - (lastSaid.get(kind) ?? 0) < 1000) return;
+    lastSaid.set(kind, t);
+    o.log(line);
+  };
   const listener = Deno.listen({ hostname: o.hostname, port: o.port });
   const relays = new Set<Relay>();
   let closed = false;
@@ -111,7 +119,7 @@ export function frontDoor(o: FrontDoorOptions): FrontDoor {
         u.readable.pipeThrough(seen(false)).pipeTo(client.writable),
       ]);
     } catch (e) {
-      o.log(`connection dropped: cannot reach the hub's server: ${(e as Error).message}`);
+      say("upstream", `connection dropped: cannot reach the hub's server: ${(e as Error).message}`);
     } finally {
       relays.delete(r);
       r.close();

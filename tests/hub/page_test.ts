@@ -3,7 +3,7 @@
  * the DevTools protocol: the list (offline sessions folded away, a legend, no red "disconnected"
  * on offline rows), pushed updates that keep a selection, a session opened to its turns, tools,
  * failures and messages, and a message sent from the page whose status follows it from queued to
- * waiting in the inbox. Screenshots go to `$LIFELINE_SCREENSHOT_DIR` (default: the test's temp dir)
+ * waiting in the inbox. Screenshots go to `$LIFELINE_SCREENSHOT_DIR` (default: a new temp dir, kept)
  * and their paths are printed.
  */
 import assert from "node:assert/strict";
@@ -52,7 +52,9 @@ Deno.test({
       pingMs: 60_000,
       log: (l) => log.push(l),
     });
-    const dir = Deno.env.get("LIFELINE_SCREENSHOT_DIR") ?? sb.home;
+    // Kept after the test, so that the printed paths can be opened.
+    const dir = Deno.env.get("LIFELINE_SCREENSHOT_DIR") ??
+      await Deno.makeTempDir({ prefix: "lifeline-screenshots-" });
     const page = await openPage(`${hub.url}/?token=${hub.token}`);
     try {
       await page.waitFor("the first update", `document.querySelectorAll("#rows tr").length > 0`);
