@@ -121,8 +121,8 @@ export function startHub(o: HubOptions): Hub {
     log,
   });
   const ac = new AbortController();
-  // The socket lives in a private folder (0700), so only the front door connects to it: the state
-  // dir, which the hub may write anyway, unless its path is too long for a Unix socket.
+  // The socket lives in the state dir (the hub's own, created 0700; the hub may write there anyway),
+  // or in a private temp dir when that path is too long for a Unix socket. Only the front door uses it.
   const inState = `${o.stateDir}/hub-${Deno.pid}.sock`;
   const sockDir = new TextEncoder().encode(inState).length <= 100
     ? undefined
@@ -169,6 +169,7 @@ export function startHub(o: HubOptions): Hub {
   } catch (e) {
     closing = true;
     ac.abort();
+    routes.updates.close();
     conns.close();
     if (flusher !== undefined) clearInterval(flusher);
     store.close();

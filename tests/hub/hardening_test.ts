@@ -191,3 +191,26 @@ Deno.test("a hub.json left by a hub that died (not touched for 20 s) does not ma
     await sb.cleanup();
   }
 });
+
+Deno.test("a second hub on a port in use exits 1 with a reason, and leaves the running hub's hub.json alone", async () => {
+  const sb = await sandbox();
+  const first = startHub({ stateDir: sb.stateDir, port: 0, pingMs: 60_000 });
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", HUB_MAIN],
+      env: { LIFELINE_STATE_DIR: sb.stateDir, LIFELINE_HUB_PORT: String(first.port) },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 1);
+    assert.match(
+      new TextDecoder().decode(out.stderr),
+      new RegExp(`cannot start on 127\\.0\\.0\\.1:${first.port}`),
+    );
+    assert.equal(readHubInfo(sb.stateDir)?.url, first.url, "the running hub's record stays");
+  } finally {
+    await first.close();
+    await sb.cleanup();
+  }
+});
