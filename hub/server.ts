@@ -142,7 +142,11 @@ export function startHub(o: HubOptions): Hub {
     server = Deno.serve({
       path: sock,
       signal: ac.signal,
-      onListen: () => {},
+      onListen: () => {
+        try {
+          Deno.chmodSync(sock, 0o600);
+        } catch { /* best effort: the folder is private anyway */ }
+      },
       onError: (e) => {
         log(`error answering a request: ${(e as Error)?.message ?? e}`);
         return new Response(JSON.stringify({ error: "internal error" }), { status: 500 });
