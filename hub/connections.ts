@@ -9,7 +9,7 @@
  */
 
 import type { Store } from "../lifecycle/store/mod.ts";
-import { CLOSE, type HubFrame, parseSidecarFrame } from "./protocol.ts";
+import { CLOSE, type HubFrame, hubProof, newNonce, parseSidecarFrame, sidecarProof } from "./protocol.ts";
 import { timingSafeEqual } from "./auth.ts";
 
 /** A message on its way to a session. */
@@ -32,14 +32,19 @@ export interface ConnectionOptions {
   ackTimeoutMs: number;
   /** Ping interval; a sidecar silent for 2.5 intervals is dropped. */
   pingMs: number;
+  /** A socket that has not authenticated this long after it opened is closed. */
+  authTimeoutMs: number;
+  /** The port the hub listens on, which its handshake proof is bound to. */
+  port: () => number;
+  log: (line: string) => void;
 }
 
 /** The hub's live sidecar connections. */
 export interface Connections {
-  /** Serves an upgraded `/ws` socket: the first frame must be a `connect` with the token. */
+  /** Serves an upgraded `/ws` socket: the first frame must be a `connect`, then the handshake. */
   accept(socket: WebSocket): void;
   has(sessionId: string): boolean;
-  /** Sessions with a connected sidecar. */
+  /** Sessions with a connected sidecar whose queue has been replayed. */
   sessionIds(): string[];
   count(): number;
   deliver(sessionId: string, m: OutgoingMessage): Promise<DeliveryResult>;
@@ -54,6 +59,8 @@ interface Conn {
   sessionId: string;
   acks: Map<string, () => void>;
   lastSeen: number;
+  /** The queue has been replayed: only then does the session count as connected. */
+  ready: boolean;
 }
 
 function closeQuietly(socket: WebSocket, code: number, reason: string): void {
@@ -104,33 +111,70 @@ export function connections(o: ConnectionOptions): Connections {
 
   const accept = (socket: WebSocket) => {
     let conn: Conn | undefined;
-    const closeWith = (code: number, reason: string) => closeQuietly(socket, code, reason);
-    socket.onmessage = (ev) => {
-      const f = parseSidecarFrame(ev.data);
+    let pending: { sessionId: string; pid: number | null; hubNonce: string } | undefined;
+    const closeWith = (code: number, reason: string) => {
+      if (!conn) o.log(`refused a sidecar WebSocket: ${reason}`);
+      closeQuietly(socket, code, reason);
+    };
+    const authTimer = setTimeout(
+      () => !conn && closeWith(CLOSE.authTimeout, `not authenticated within ${o.authTimeoutMs} ms`),
+      o.authTimeoutMs,
+    );
+    const establish = (sessionId: string, pid: number | null) => {
+      clearTimeout(authTimer);
+      const old = conns.get(sessionId);
+      const c: Conn = { socket, sessionId, acks: new Map(), lastSeen: Date.now(), ready: false };
+      conn = c;
+      conns.set(sessionId, c);
+      if (old) closeQuietly(old.socket, CLOSE.replaced, "replaced by a newer connection for this session");
+      store.setTransport(sessionId, "connected", now().toISOString(), pid);
+      o.log(`sidecar connected: session ${sessionId}${pid ? ` (Codex pid ${pid})` : ""}`);
+      send(c, { type: "welcome" });
+      // Counted as connected once what was queued for it has been handed over (or failed to be).
+      void replayQueue(c).catch(() => {}).finally(() => (c.ready = true));
+    };
+    const handle = async (data: unknown) => {
+      if (socket.readyState !== WebSocket.OPEN) return;
+      const f = parseSidecarFrame(data);
       if (typeof f === "string") return closeWith(CLOSE.badFrame, f);
       if (!conn) {
+        if (pending) {
+          if (f.type !== "auth") return closeWith(CLOSE.badFrame, 'expected {"type":"auth","proof":…}');
+          const want = await sidecarProof(o.token, pending.hubNonce);
+          if (!timingSafeEqual(f.proof, want)) return closeWith(CLOSE.unauthorized, "bad token");
+          return establish(pending.sessionId, pending.pid);
+        }
         if (f.type !== "connect") {
           return closeWith(CLOSE.connectFirst, 'the first frame must be {"type":"connect",…}');
         }
-        if (!timingSafeEqual(f.token, o.token)) return closeWith(CLOSE.unauthorized, "bad token");
-        const old = conns.get(f.session_id);
-        conn = { socket, sessionId: f.session_id, acks: new Map(), lastSeen: Date.now() };
-        conns.set(f.session_id, conn);
-        if (old) closeQuietly(old.socket, CLOSE.replaced, "replaced by a newer connection for this session");
-        store.setTransport(f.session_id, "connected", now().toISOString(), f.pid);
-        send(conn, { type: "welcome" });
-        void replayQueue(conn);
-        return;
+        if (f.nonce !== undefined) {
+          const hubNonce = newNonce();
+          pending = { sessionId: f.session_id, pid: f.pid, hubNonce };
+          const proof = await hubProof(o.token, o.port(), f.nonce);
+          try {
+            socket.send(JSON.stringify({ type: "challenge", nonce: hubNonce, proof } satisfies HubFrame));
+          } catch { /* closing */ }
+          return;
+        }
+        if (!timingSafeEqual(f.token ?? "", o.token)) return closeWith(CLOSE.unauthorized, "bad token");
+        return establish(f.session_id, f.pid);
       }
       conn.lastSeen = Date.now();
-      if (f.type === "connect") return closeWith(CLOSE.badFrame, "already connected");
+      if (f.type === "connect" || f.type === "auth") return closeWith(CLOSE.badFrame, "already connected");
       if (f.type === "ack") conn.acks.get(f.id)?.();
       else if (f.type === "ping") send(conn, { type: "pong" });
     };
+    // Frames are handled one at a time, in order, though checking a proof is asynchronous.
+    let chain = Promise.resolve();
+    socket.onmessage = (ev) => {
+      chain = chain.then(() => handle(ev.data)).catch(() => closeWith(CLOSE.badFrame, "internal error"));
+    };
     socket.onclose = () => {
+      clearTimeout(authTimer);
       if (conn && conns.get(conn.sessionId) === conn && !closing) {
         conns.delete(conn.sessionId);
         store.setTransport(conn.sessionId, "disconnected", now().toISOString(), null);
+        o.log(`sidecar disconnected: session ${conn.sessionId}`);
       }
     };
     socket.onerror = () => {};
@@ -145,9 +189,9 @@ export function connections(o: ConnectionOptions): Connections {
 
   return {
     accept,
-    has: (id) => conns.has(id),
-    sessionIds: () => [...conns.keys()],
-    count: () => conns.size,
+    has: (id) => conns.get(id)?.ready === true,
+    sessionIds: () => [...conns.values()].filter((c) => c.ready).map((c) => c.sessionId),
+    count: () => [...conns.values()].filter((c) => c.ready).length,
     async deliver(id, m) {
       const c = conns.get(id);
       if (!c) return "not_connected";

@@ -1,23 +1,44 @@
 /**
- * The hub's HTTP routes, behind the Origin and token checks of `hub/auth.ts`:
- * `GET /` (the page), `GET /healthz`, `GET /sessions`, `GET /sessions/:id`,
- * `POST /sessions/:id/messages`, and the `/ws` upgrade for sidecars.
+ * The hub's HTTP routes, behind the Host, Origin and token checks of
+ * `hub/auth.ts`: `GET /` (the page), `GET /healthz`, `GET /sessions`,
+ * `GET /sessions/:id`, `GET /events` (the page's pushed updates),
+ * `POST /sessions/:id/messages`, and the `/ws` upgrade for sidecars. A
+ * session id may be given as a unique prefix.
  *
  * A message goes to the session's sidecar at once when it is connected and
  * acknowledges; otherwise a `notify` is queued (bounded, with an expiry) and an
  * `ask` is refused, since its sender waits for an answer now.
+ *
+ * No answer carries a stack trace: a failing handler is logged in one line and
+ * answered `500 {"error":"internal error"}`.
  *
  * @module
  */
 
 import type { Store } from "../lifecycle/store/mod.ts";
 import { type SessionReport, sessionReport } from "../lifecycle/status.ts";
-import { hasToken, refusedOrigin, TOKEN_HELP } from "./auth.ts";
+import { hasToken, refusedHost, refusedOrigin, TOKEN_HELP } from "./auth.ts";
 import type { Connections } from "./connections.ts";
+import { eventStream, type Updates, updates } from "./updates.ts";
+import { newNonce } from "./protocol.ts";
 import { pageHtml } from "./page.ts";
+import {
+  type MessageView,
+  type Resolved,
+  resolveSessionId,
+  sessionMessages,
+  sessionTools,
+  type ToolView,
+} from "./session_view.ts";
 
 /** One session as `/sessions` shows it: the status report plus transport. */
 export type HubSession = SessionReport & { transport: "connected" | "disconnected" };
+
+/** One session as `/sessions/:id` shows it: also its messages and recent tool calls. */
+export type HubSessionDetail = HubSession & { messages: MessageView[]; tools: ToolView[] };
+
+/** The largest request body the hub reads (a message post); larger ones get 413. */
+export const MAX_BODY_BYTES = 65_536;
 
 /** What the routes need. */
 export interface RouteContext {
@@ -31,17 +52,78 @@ export interface RouteContext {
   queueCap: number;
   staleBusyMs: number;
   alive: (pid: number, startedAt: string) => boolean | undefined;
+  log: (line: string) => void;
+  /** How often the page's update stream looks for changes (default 1 s). */
+  updateMs?: number;
 }
+
+/** The hub's request handler and the page's update stream it serves. */
+export interface HubRoutes {
+  handle: (req: Request) => Promise<Response>;
+  updates: Updates;
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+};
 
 function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      ...SECURITY_HEADERS,
+      "content-type": "application/json",
+      "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+    },
+  });
 }
 
-const unknownSession = (id: string) => json({ error: `unknown session ${JSON.stringify(id)}` }, 404);
+function page(): Response {
+  const nonce = newNonce().slice(0, 32);
+  return new Response(pageHtml(nonce), {
+    headers: {
+      ...SECURITY_HEADERS,
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; ` +
+        `style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; ` +
+        "form-action 'none'; frame-ancestors 'none'",
+    },
+  });
+}
+
+/** Reads at most `cap` bytes of the body; undefined when it is larger (the rest is not read). */
+async function readBody(req: Request, cap: number): Promise<string | undefined> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > cap) return undefined;
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > cap) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
 
 /** The hub's request handler. */
-export function hubHandler(ctx: RouteContext): (req: Request) => Promise<Response> {
-  const { store, connections: conns, now } = ctx;
+export function hubHandler(ctx: RouteContext): HubRoutes {
+  const { store, connections: conns, now, log } = ctx;
 
   const report = (): HubSession[] => {
     store.maintain({ now: now().toISOString(), staleBusyMs: ctx.staleBusyMs, alive: ctx.alive });
@@ -51,10 +133,34 @@ export function hubHandler(ctx: RouteContext): (req: Request) => Promise<Respons
     }));
   };
 
-  const postMessage = async (id: string, req: Request): Promise<Response> => {
+  const live = updates({
+    intervalMs: ctx.updateMs ?? 1000,
+    snapshot: () => {
+      const sessions = report();
+      const data = JSON.stringify({ sessions });
+      const t = now().toISOString();
+      const msgs = sessions.map((s) =>
+        sessionMessages(store, s.session_id, t).map((m) => m.id.slice(0, 8) + m.status).join()
+      );
+      return { data, digest: data + "\n" + msgs.join("|") };
+    },
+  });
+
+  const refusal = (r: Exclude<Resolved, { ok: true }>) =>
+    json({
+      error: r.error,
+      ...(r.candidates ? { candidates: r.candidates } : {}),
+      ...(r.closest ? { closest: r.closest } : {}),
+    }, r.status);
+
+  const resolve = (given: string) => resolveSessionId(store.sessions().map((s) => s.session_id), given);
+
+  const postMessage = async (given: string, req: Request): Promise<Response> => {
+    const raw = await readBody(req, MAX_BODY_BYTES);
+    if (raw === undefined) return json({ error: `the body is larger than ${MAX_BODY_BYTES} bytes` }, 413);
     let body: unknown;
     try {
-      body = await req.json();
+      body = JSON.parse(raw);
     } catch {
       return json({ error: 'body must be JSON: {"kind":"notify"|"ask","text":"…"}' }, 400);
     }
@@ -65,7 +171,9 @@ export function hubHandler(ctx: RouteContext): (req: Request) => Promise<Respons
     if (typeof b.text !== "string" || b.text.trim() === "" || b.text.length > 65_536) {
       return json({ error: 'field "text" must be a non-empty string of at most 65536 characters' }, 400);
     }
-    if (!store.session(id)) return unknownSession(id);
+    const r = resolve(given);
+    if (!r.ok) return refusal(r);
+    const id = r.id;
     const msg = {
       id: crypto.randomUUID(),
       kind: b.kind,
@@ -73,9 +181,13 @@ export function hubHandler(ctx: RouteContext): (req: Request) => Promise<Respons
       created_at: now().toISOString(),
     } as const;
     const result = await conns.deliver(id, msg);
+    const said = `message ${msg.id.slice(0, 8)} (${msg.kind}, ${msg.text.length} chars) to session ${id}`;
+    live.poke();
     if (result === "delivered") {
+      log(`${said}: handed to its sidecar`);
       return json({
         id: msg.id,
+        session_id: id,
         status: "delivered",
         detail:
           "handed to the session's sidecar; Codex gets it at its next prompt, session start or turn end",
@@ -85,6 +197,7 @@ export function hubHandler(ctx: RouteContext): (req: Request) => Promise<Respons
       ? "its sidecar did not acknowledge the message"
       : "its sidecar is not connected (Codex not running, or no hook has run since the hub started)";
     if (msg.kind === "ask") {
+      log(`${said}: refused, ${why}`);
       return json({
         error:
           `session ${id} has no live connection: ${why}; an ask needs an answer now, so it was not queued`,
@@ -92,8 +205,10 @@ export function hubHandler(ctx: RouteContext): (req: Request) => Promise<Respons
     }
     const expires_at = new Date(Date.parse(msg.created_at) + ctx.queueTtlMs).toISOString();
     store.enqueue({ ...msg, session_id: id, expires_at }, ctx.queueCap);
+    log(`${said}: queued, ${why}`);
     return json({
       id: msg.id,
+      session_id: id,
       status: "queued",
       detail: `${why}; queued for ${
         Math.round(ctx.queueTtlMs / 1000)
@@ -101,36 +216,75 @@ export function hubHandler(ctx: RouteContext): (req: Request) => Promise<Respons
     }, 202);
   };
 
-  return async (req) => {
+  const route = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
+    const badHost = refusedHost(req, ctx.port());
+    if (badHost) return json({ error: badHost }, 403);
     const refused = refusedOrigin(req, ctx.port());
     if (refused) return json({ error: refused }, 403);
     if (url.pathname === "/ws") {
-      // The token travels in the first (connect) frame: WebSocket clients cannot always set headers.
+      // The token never travels here: the sidecar proves it knows it in the handshake.
       if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
         return json({ error: "/ws expects a WebSocket upgrade" }, 426);
       }
-      const { socket, response } = Deno.upgradeWebSocket(req);
-      conns.accept(socket);
-      return response;
+      let up: { socket: WebSocket; response: Response };
+      try {
+        up = Deno.upgradeWebSocket(req);
+      } catch (e) {
+        return json({ error: `bad WebSocket upgrade: ${(e as Error).message}` }, 400);
+      }
+      conns.accept(up.socket);
+      return up.response;
     }
     if (!hasToken(req, url, ctx.token)) return json({ error: TOKEN_HELP }, 401);
-    if (req.method === "GET" && url.pathname === "/") {
-      return new Response(pageHtml(), { headers: { "content-type": "text/html; charset=utf-8" } });
-    }
+    if (req.method === "GET" && url.pathname === "/") return page();
     if (req.method === "GET" && url.pathname === "/healthz") {
       return json({ ok: true, sessions_connected: conns.count() });
     }
     if (req.method === "GET" && url.pathname === "/sessions") return json({ sessions: report() });
+    if (req.method === "GET" && url.pathname === "/events") {
+      log(`page connected (${live.listeners() + 1} watching)`);
+      return eventStream(
+        live,
+        { ...SECURITY_HEADERS, "content-type": "text/event-stream" },
+        () => log(`page disconnected (${live.listeners()} watching)`),
+      );
+    }
     const m = /^\/sessions\/([^/]+)(\/messages)?$/.exec(url.pathname);
     if (m) {
-      const id = decodeURIComponent(m[1]!);
-      if (!m[2] && req.method === "GET") {
-        const s = report().find((x) => x.session_id === id);
-        return s ? json(s) : unknownSession(id);
+      let given: string;
+      try {
+        given = decodeURIComponent(m[1]!);
+      } catch {
+        return json(
+          { error: `the session id in ${JSON.stringify(url.pathname)} is not valid %-encoding` },
+          400,
+        );
       }
-      if (m[2] && req.method === "POST") return await postMessage(id, req);
+      if (!m[2] && req.method === "GET") {
+        const r = resolve(given);
+        if (!r.ok) return refusal(r);
+        const s = report().find((x) => x.session_id === r.id);
+        if (!s) return json({ error: `unknown session ${JSON.stringify(given)}` }, 404);
+        const detail: HubSessionDetail = {
+          ...s,
+          messages: sessionMessages(store, r.id, now().toISOString()),
+          tools: sessionTools(store, r.id),
+        };
+        return json(detail);
+      }
+      if (m[2] && req.method === "POST") return await postMessage(given, req);
     }
     return json({ error: `no route for ${req.method} ${url.pathname}` }, 404);
   };
+
+  const handle = async (req: Request) => {
+    try {
+      return await route(req);
+    } catch (e) {
+      log(`error answering ${req.method} ${new URL(req.url).pathname}: ${(e as Error)?.message ?? e}`);
+      return json({ error: "internal error" }, 500);
+    }
+  };
+  return { handle, updates: live };
 }

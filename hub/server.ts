@@ -6,6 +6,10 @@
  * `hub/connections.ts`, the files it shares with sidecars and hooks
  * (`hub.json`, `hub.token`) in `hub/sidecar_files.ts`.
  *
+ * Connections come in through `hub/front_door.ts` (a capped accept loop that
+ * survives running out of file descriptors), which relays them to the HTTP
+ * server on a Unix socket in a private temporary folder.
+ *
  * While it runs the hub also flushes the forwarding outbox in the background
  * (failures back off per record), so a long-lived process does that work
  * instead of the hooks.
@@ -19,7 +23,8 @@ import { forwardConfig } from "../lifecycle/forward/config.ts";
 import { flush } from "../lifecycle/forward/flush.ts";
 import { connections } from "./connections.ts";
 import { hubHandler } from "./routes.ts";
-import { hubToken, removeHubInfo, writeHubInfo } from "./sidecar_files.ts";
+import { defaultMaxConnections, frontDoor } from "./front_door.ts";
+import { hubInfoPath, hubToken, removeOwnHubInfo, writeHubInfo } from "./sidecar_files.ts";
 
 export type { HubSession } from "./routes.ts";
 export { hubToken } from "./sidecar_files.ts";
@@ -41,7 +46,18 @@ export interface HubOptions {
   now?: () => Date;
   /** Whether a recorded Codex process lives (default: /proc). */
   alive?: (pid: number, startedAt: string) => boolean | undefined;
+  /** At most this many connections at once (default 256, less under a low open-file limit). */
+  maxConnections?: number;
+  /** A connection that sends nothing this long is closed (default 10 s). */
+  firstByteMs?: number;
+  /** A WebSocket that has not authenticated this long after it opened is closed (default 5 s). */
+  authTimeoutMs?: number;
+  /** One line per connection, message and trouble, for the hub's terminal; never secrets (default: none). */
+  log?: (line: string) => void;
 }
+
+/** How often the hub touches `hub.json`, so that hooks can tell a live hub from a stale file. */
+export const HUB_BEAT_MS = 5000;
 
 /** A running hub. */
 export interface Hub {
@@ -59,15 +75,21 @@ export interface Hub {
 export function startHub(o: HubOptions): Hub {
   const now = o.now ?? (() => new Date());
   const token = hubToken(o.stateDir);
+  const log = o.log ?? (() => {});
   const store = Store.open(o.stateDir);
+  privateWal(o.stateDir);
+  const pingMs = o.pingMs ?? 10_000;
+  let port = 0;
   const conns = connections({
     store,
     token,
     now,
     ackTimeoutMs: o.ackTimeoutMs ?? 5000,
-    pingMs: o.pingMs ?? 10_000,
+    pingMs,
+    authTimeoutMs: o.authTimeoutMs ?? 5000,
+    port: () => port,
+    log,
   });
-  let port = 0;
   let closing = false;
 
   const forward = forwardConfig((k) => {
@@ -86,7 +108,7 @@ export function startHub(o: HubOptions): Hub {
     }, 5000)
     : undefined;
 
-  const handler = hubHandler({
+  const routes = hubHandler({
     store,
     connections: conns,
     token,
@@ -96,15 +118,82 @@ export function startHub(o: HubOptions): Hub {
     queueCap: o.queueCap ?? 100,
     staleBusyMs: (o.staleBusySeconds ?? 1800) * 1000,
     alive: o.alive ?? ((pid: number, startedAt: string) => processAlive(pid, startedAt)),
+    log,
   });
   const ac = new AbortController();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: o.port, signal: ac.signal, onListen: () => {} },
-    handler,
-  );
-  port = server.addr.port;
+  // The socket lives in the state dir (the hub's own, created 0700; the hub may write there anyway),
+  // or in a private temp dir when that path is too long for a Unix socket. Only the front door uses it.
+  const inState = `${o.stateDir}/hub-${Deno.pid}.sock`;
+  const sockDir = new TextEncoder().encode(inState).length <= 100
+    ? undefined
+    : Deno.makeTempDirSync({ prefix: "lifeline-hub-" });
+  const sock = sockDir ? `${sockDir}/http.sock` : inState;
+  const removeSock = () => {
+    try {
+      if (sockDir) Deno.removeSync(sockDir, { recursive: true });
+      else Deno.removeSync(sock);
+    } catch { /* gone */ }
+  };
+  let server!: Deno.HttpServer;
+  const serve = () => {
+    try {
+      Deno.removeSync(sock);
+    } catch { /* first start */ }
+    server = Deno.serve({
+      path: sock,
+      signal: ac.signal,
+      onListen: () => {
+        try {
+          Deno.chmodSync(sock, 0o600);
+        } catch { /* best effort: the folder is private anyway */ }
+      },
+      onError: (e) => {
+        log(`error answering a request: ${(e as Error)?.message ?? e}`);
+        return new Response(JSON.stringify({ error: "internal error" }), { status: 500 });
+      },
+    }, routes.handle);
+    server.finished.catch((e) => {
+      if (closing) return;
+      log(`the HTTP server stopped (${(e as Error).message}); restarting it`);
+      setTimeout(() => !closing && serve(), 100);
+    });
+  };
+  serve();
+  let door;
+  try {
+    door = frontDoor({
+      hostname: "127.0.0.1",
+      port: o.port,
+      upstream: sock,
+      maxConnections: o.maxConnections ?? defaultMaxConnections(),
+      firstByteMs: o.firstByteMs ?? 10_000,
+      idleMs: Math.max(60_000, pingMs * 3),
+      log,
+    });
+  } catch (e) {
+    closing = true;
+    ac.abort();
+    routes.updates.close();
+    conns.close();
+    if (flusher !== undefined) clearInterval(flusher);
+    store.close();
+    removeSock();
+    throw e;
+  }
+  port = door.port;
   const url = `http://127.0.0.1:${port}`;
-  writeHubInfo(o.stateDir, { url, pid: Deno.pid, started_at: now().toISOString() });
+  const info = { url, pid: Deno.pid, started_at: now().toISOString() };
+  writeHubInfo(o.stateDir, info);
+  const beat = setInterval(() => {
+    try {
+      const t = new Date();
+      Deno.utimeSync(hubInfoPath(o.stateDir), t, t);
+    } catch {
+      try {
+        writeHubInfo(o.stateDir, info); // removed under us: the hub still runs
+      } catch { /* the state dir is gone */ }
+    }
+  }, HUB_BEAT_MS);
   return {
     url,
     port,
@@ -113,12 +202,29 @@ export function startHub(o: HubOptions): Hub {
     drop: (sessionId) => conns.drop(sessionId),
     async close() {
       closing = true;
+      clearInterval(beat);
+      removeOwnHubInfo(o.stateDir, url);
+      door.close();
+      routes.updates.close();
       conns.close();
       if (flusher !== undefined) clearInterval(flusher);
       ac.abort();
-      await server.finished;
-      removeHubInfo(o.stateDir);
+      await server.finished.catch(() => {});
+      removeSock();
       store.close();
     },
   };
+}
+
+/**
+ * SQLite creates `-wal` and `-shm` with the database file's mode at that moment, which for a fresh
+ * store is the umask's (often 0644) until the store narrows it; narrow them too.
+ */
+function privateWal(stateDir: string): void {
+  for (const f of ["lifeline.db-wal", "lifeline.db-shm"]) {
+    try {
+      const p = `${stateDir}/${f}`;
+      if ((Deno.statSync(p).mode ?? 0) & 0o077) Deno.chmodSync(p, 0o600);
+    } catch { /* not there */ }
+  }
 }

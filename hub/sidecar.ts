@@ -6,6 +6,11 @@
  * gone (recording the session offline), the session has ended, or the state
  * dir was removed (nothing is left to deliver into).
  *
+ * It talks only to the hub recorded in its own state dir (`hub.json`, which
+ * must be private to the user and name a loopback address), and trusts it only
+ * once the hub has proved that it knows the hub token (`hub/protocol.ts`); the
+ * token itself is never sent. `LIFELINE_HUB_URL` does not redirect it.
+ *
  * Started detached by the hooks (`hooks/_sidecar.ts`) when the hub is in use;
  * the files they share are in `hub/sidecar_files.ts`. Imports nothing from npm:
  * it runs with `--no-config`, so no import map either.
@@ -14,8 +19,27 @@
  */
 
 import { Store } from "../lifecycle/store/mod.ts";
-import { readHubInfo, readHubToken, removeHeartbeat, writeHeartbeat } from "./sidecar_files.ts";
-import type { HubFrame } from "./protocol.ts";
+import { hubInfoPath, readHubInfo, readHubToken, removeHeartbeat, writeHeartbeat } from "./sidecar_files.ts";
+import { type HubFrame, hubProof, newNonce, sidecarProof } from "./protocol.ts";
+import { timingSafeEqual } from "./auth.ts";
+
+/**
+ * The hub address to dial, from `hub.json`: only when the file is private to the user (no group or
+ * other permission bits) and names `http://` on a loopback name with a port. Otherwise undefined.
+ */
+export function trustedHubUrl(stateDir: string): { url: string; port: number } | undefined {
+  try {
+    if ((Deno.statSync(hubInfoPath(stateDir)).mode ?? 0o777) & 0o077) return undefined;
+  } catch {
+    return undefined;
+  }
+  const info = readHubInfo(stateDir);
+  if (typeof info?.url !== "string") return undefined;
+  const m = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})$/.exec(info.url);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  return port > 0 && port < 65536 ? { url: info.url, port } : undefined;
+}
 
 /** Backoff before reconnect attempt `n` (1-based), in ms. */
 export function backoffMs(n: number): number {
@@ -41,7 +65,7 @@ export async function pidAlive(pid: number): Promise<boolean> {
 
 /** Runs the sidecar until Codex, the session or the state dir is gone. */
 export async function runSidecar(
-  o: { stateDir: string; sessionId: string; codexPid: number | null; hubUrl?: string },
+  o: { stateDir: string; sessionId: string; codexPid: number | null },
 ): Promise<string> {
   const beat = () => {
     try {
@@ -76,21 +100,42 @@ export async function runSidecar(
     }
   };
   const connect = () => {
-    const info = readHubInfo(o.stateDir);
-    const base = o.hubUrl || info?.url;
+    const hub = trustedHubUrl(o.stateDir);
     const token = readHubToken(o.stateDir) ?? ""; // none yet: no hub has started here
-    if (!base || !token) return scheduleReconnect();
-    const ws = new WebSocket(base.replace(/^http/, "ws") + "/ws");
+    if (!hub || !token) return scheduleReconnect();
+    const ws = new WebSocket(hub.url.replace(/^http/, "ws") + "/ws");
     socket = ws;
-    ws.onopen = () => {
-      attempt = 0;
-      ws.send(JSON.stringify({ type: "connect", session_id: o.sessionId, pid: o.codexPid, token }));
+    const nonce = newNonce();
+    let state: "hello" | "proved" | "welcomed" = "hello";
+    const send = (f: unknown) => {
+      try {
+        ws.send(JSON.stringify(f));
+      } catch { /* closing */ }
     };
-    ws.onmessage = (ev) => {
+    ws.onopen = () => send({ type: "connect", session_id: o.sessionId, pid: o.codexPid, nonce });
+    // One frame at a time: checking the hub's proof is asynchronous, and a delivery must not overtake it.
+    let chain = Promise.resolve();
+    const handle = async (data: unknown) => {
       let f: HubFrame;
       try {
-        f = JSON.parse(String(ev.data));
+        f = JSON.parse(String(data));
       } catch {
+        return;
+      }
+      if (state === "hello") {
+        // The first answer must be the hub's proof, bound to the port dialled; anything else is not it.
+        const proved = f.type === "challenge" && typeof f.proof === "string" && typeof f.nonce === "string" &&
+          timingSafeEqual(f.proof, await hubProof(token, hub.port, nonce));
+        if (!proved || f.type !== "challenge") {
+          return ws.close(1000, "the server did not prove it is the hub");
+        }
+        state = "proved";
+        return send({ type: "auth", proof: await sidecarProof(token, f.nonce) });
+      }
+      if (state === "proved") {
+        if (f.type !== "welcome") return; // nothing is accepted before the welcome
+        state = "welcomed";
+        attempt = 0;
         return;
       }
       if (f.type === "deliver") {
@@ -101,8 +146,11 @@ export async function runSidecar(
           text: f.text,
           created_at: f.created_at,
         });
-        ws.send(JSON.stringify({ type: "ack", id: f.id }));
-      } else if (f.type === "ping") ws.send(JSON.stringify({ type: "pong" }));
+        send({ type: "ack", id: f.id });
+      } else if (f.type === "ping") send({ type: "pong" });
+    };
+    ws.onmessage = (ev) => {
+      chain = chain.then(() => handle(ev.data)).catch(() => {});
     };
     ws.onclose = () => {
       if (socket === ws) socket = undefined;
@@ -144,15 +192,6 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const pid = Number(arg("codex-pid"));
-  let hubUrl: string | undefined;
-  try {
-    hubUrl = Deno.env.get("LIFELINE_HUB_URL") || undefined;
-  } catch { /* not permitted */ }
-  await runSidecar({
-    stateDir,
-    sessionId,
-    codexPid: Number.isInteger(pid) && pid > 0 ? pid : null,
-    ...(hubUrl ? { hubUrl } : {}),
-  });
+  await runSidecar({ stateDir, sessionId, codexPid: Number.isInteger(pid) && pid > 0 ? pid : null });
   Deno.exit(0);
 }

@@ -2,7 +2,8 @@
  * The files through which the hub, its sidecars and the hooks find each
  * other inside `$LIFELINE_STATE_DIR`:
  *
- * - `hub.json`: `{url, pid, started_at}` while a hub runs (removed when it stops);
+ * - `hub.json`: `{url, pid, started_at}` while a hub runs (removed when it stops); the hub touches it
+ *   every 5 s, so a file older than {@link HUB_STALE_MS} was left by a hub that died;
  * - `hub.token`: the bearer token (mode 0600), created on the hub's first start, kept after;
  * - `sidecars/<session id>.heartbeat`: the sidecar's pid, rewritten every 2 s; a hook that is
  *   about to start a sidecar writes `starting` first, so that concurrent hooks start one.
@@ -15,6 +16,9 @@
 
 /** A sidecar whose heartbeat is older than this is taken for dead. */
 export const HEARTBEAT_STALE_MS = 10_000;
+
+/** A `hub.json` not touched for this long was left behind by a hub that died (it touches it every 5 s). */
+export const HUB_STALE_MS = 20_000;
 
 /** Where the running hub records itself. */
 export function hubInfoPath(stateDir: string): string {
@@ -57,9 +61,11 @@ export function readHubInfo(stateDir: string): HubInfo | undefined {
   }
 }
 
-/** Records the running hub (mode 0600). */
+/** Records the running hub (mode 0600, also when an older file had another mode). */
 export function writeHubInfo(stateDir: string, info: HubInfo): void {
-  Deno.writeTextFileSync(hubInfoPath(stateDir), JSON.stringify(info) + "\n", { mode: 0o600 });
+  const path = hubInfoPath(stateDir);
+  Deno.writeTextFileSync(path, JSON.stringify(info) + "\n", { mode: 0o600 });
+  Deno.chmodSync(path, 0o600);
 }
 
 /** Forgets the hub when it stops; a missing file is fine. */
@@ -69,9 +75,33 @@ export function removeHubInfo(stateDir: string): void {
   } catch { /* already gone */ }
 }
 
-/** Whether the hub is in use: `LIFELINE_HUB_URL` is set or a hub has written `hub.json`. */
-export function hubInUse(stateDir: string, hubUrl: string | undefined): boolean {
-  return (hubUrl !== undefined && hubUrl !== "") || readHubInfo(stateDir) !== undefined;
+/**
+ * Whether a hub runs here: `hub.json` exists and was touched within {@link HUB_STALE_MS} of `now`
+ * (ms since the epoch). One `stat`, cheap enough for every hook, and it needs no permission beyond
+ * reading the state dir (a hook may not look at other processes).
+ */
+export function hubAlive(stateDir: string, now: number = Date.now()): boolean {
+  try {
+    const m = Deno.statSync(hubInfoPath(stateDir)).mtime;
+    return m !== null && now - m.getTime() < HUB_STALE_MS;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the hub is in use: `LIFELINE_HUB_URL` is set (a hub is expected, though it may not have
+ * started yet), or a live hub recorded itself in `hub.json`. A `hub.json` left by a hub that died
+ * does not count, so it does not keep hooks starting sidecars.
+ */
+export function hubInUse(stateDir: string, hubUrl: string | undefined, now: number = Date.now()): boolean {
+  return (hubUrl !== undefined && hubUrl !== "") || hubAlive(stateDir, now);
+}
+
+/** Forgets this process's hub: removes `hub.json` only when it names this process (pid) and, if given, `url`. */
+export function removeOwnHubInfo(stateDir: string, url?: string): void {
+  const info = readHubInfo(stateDir);
+  if (info?.pid === Deno.pid && (url === undefined || info.url === url)) removeHubInfo(stateDir);
 }
 
 /** The hub token if a hub has ever started here (the sidecar's side: it never creates one). */

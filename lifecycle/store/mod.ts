@@ -94,6 +94,10 @@ export class Store extends StoreCore {
   contradictions(sessionId: string): ContradictionRow[] {
     return q.contradictions(this.db, sessionId);
   }
+  /** The journal bodies (JSON observations) of a session's latest `limit` entries of `event`, newest first. */
+  journalBodies(sessionId: string, event: string, limit: number): string[] {
+    return q.journalBodies(this.db, sessionId, event, limit);
+  }
   /** A session's hints. */
   hints(sessionId: string): HintRow[] {
     return q.hints(this.db, sessionId);

@@ -84,6 +84,12 @@ export function hints(db: Db, sessionId: string): HintRow[] {
 }
 
 /** A `sessions` row as a {@link SessionRow}. */
+/** The journal bodies of a session's latest `limit` entries of one event, newest first. */
+export function journalBodies(db: Db, sessionId: string, event: string, limit: number): string[] {
+  return (db.stmt("SELECT body FROM events WHERE session_id = ? AND event = ? ORDER BY seq DESC LIMIT ?")
+    .all(sessionId, event, limit) as { body: string }[]).map((r) => r.body);
+}
+
 export function toSession(r: Row): SessionRow {
   return {
     session_id: r.session_id as string,

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   HEARTBEAT_STALE_MS,
   heartbeatPath,
+  HUB_STALE_MS,
   hubInfoPath,
   hubInUse,
   hubToken,
@@ -54,6 +55,12 @@ Deno.test("hub.json: written, read, removed; its presence means the hub is in us
     assert.equal(Deno.statSync(hubInfoPath(state)).mode! & 0o777, 0o600);
     assert.deepEqual(readHubInfo(state), info);
     assert.equal(hubInUse(state, undefined), true);
+    const mtime = Deno.statSync(hubInfoPath(state)).mtime!.getTime();
+    assert.equal(hubInUse(state, undefined, mtime + HUB_STALE_MS - 1), true, "touched recently: a live hub");
+    assert.equal(hubInUse(state, undefined, mtime + HUB_STALE_MS), false, "stale: its hub died");
+    Deno.chmodSync(hubInfoPath(state), 0o644);
+    writeHubInfo(state, info);
+    assert.equal(Deno.statSync(hubInfoPath(state)).mode! & 0o777, 0o600, "rewritten private");
     removeHubInfo(state);
     removeHubInfo(state); // a second stop is fine
     assert.equal(readHubInfo(state), undefined);
