@@ -19,10 +19,9 @@ import { DEFAULT_STALE_BUSY_SECONDS } from "../../lifecycle/settings.ts";
 import { hubClient } from "./hub_client.ts";
 import { registerTools, type ToolDeps } from "./tools.ts";
 
-export { MAX_ASK_SECONDS, TOOL_NAMES } from "./tools.ts";
+import { SERVER_NAME } from "./names.ts";
 
-/** The server's name in `initialize` (Codex names its tools `mcp__<config name>`). */
-export const SERVER_NAME = "lifeline";
+export { MAX_ASK_SECONDS, SERVER_NAME, TOOL_NAMES } from "./names.ts";
 
 /** What argv gives the server. */
 export interface McpArgs {

@@ -21,21 +21,9 @@ import * as z from "zod";
 import { type Caller, callerFromMeta, NO_CALLER, registerLazily } from "./caller.ts";
 import { HubCallError, type HubClient } from "./hub_client.ts";
 import { getSession, listSessions, type ToolSession } from "./sessions.ts";
+import { MAX_ASK_SECONDS } from "./names.ts";
 
-/** The tool names, in the order `tools/list` gives them. */
-export const TOOL_NAMES = [
-  "whoami",
-  "list_sessions",
-  "get_session",
-  "send_message",
-  "ask_session",
-  "get_message",
-  "reply",
-  "spawn_session",
-] as const;
-
-/** The longest an ask may wait (the installer gives Codex's tool timeout a margin above it). */
-export const MAX_ASK_SECONDS = 600;
+export { MAX_ASK_SECONDS, TOOL_NAMES } from "./names.ts";
 
 /** What the tools need. */
 export interface ToolDeps {
