@@ -184,7 +184,10 @@ export function startFakeMessageHub(stateDir: string, now: () => Date = () => ne
   };
 
   const ac = new AbortController();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} }, handler);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
+    handler,
+  );
   const url = `http://127.0.0.1:${server.addr.port}`;
   writeHubInfo(stateDir, { url, pid: Deno.pid, started_at: now().toISOString() });
   return {
