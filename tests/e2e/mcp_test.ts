@@ -6,13 +6,17 @@
  * `ask_session` and `spawn_session` in the `mcp__lifeline` namespace. The
  * hub is the fake of `tests/harness/fake_message_hub.ts`, which reaches B
  * as the hub does without an app-server daemon (a delivery its Stop hook
- * hands to Codex) and answers the ask with B's final message; run against
- * the real hub, the same test checks the hub's message API.
+ * hands to Codex) and answers the ask with B's final message. With
+ * `LIFELINE_E2E_HUB=real` the same test runs against the real hub (its
+ * message API, B reached through its sidecar); `spawn_session` is then left
+ * out, since the real hub would start a real Codex with the person's own
+ * configuration.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tomlBasicString } from "../../codex/trust.ts";
 import { mcpTable } from "../../installer/edits/mcp.ts";
+import { startHub } from "../../hub/server.ts";
 import { Store } from "../../lifecycle/store/mod.ts";
 import { runCodexExec, writeOfflineConfig } from "../harness/codex_cli.ts";
 import { startFakeMessageHub } from "../harness/fake_message_hub.ts";
@@ -24,12 +28,61 @@ const NS = "mcp__lifeline";
 const call = (name: string, args: Record<string, unknown>, callId: string): ScriptedItem[] => [
   { kind: "call", namespace: NS, name, args, callId },
 ];
+const REAL_HUB = Deno.env.get("LIFELINE_E2E_HUB") === "real";
+
+/** The hub under test: the fake, or the real one read through its API. */
+interface HubUnderTest {
+  /** Resolves once `n` messages for some session are in the store (delivered to its hook points). */
+  posted(n: number): Promise<void>;
+  /** `[kind, session, from]` of a session's messages, oldest first. */
+  messages(sessionId: string): Promise<string[][]>;
+  spawned: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+function hubUnderTest(stateDir: string): HubUnderTest {
+  if (!REAL_HUB) {
+    const fake = startFakeMessageHub(stateDir);
+    return {
+      posted: (n) => fake.message(n).then(() => {}),
+      messages: (sid) =>
+        Promise.resolve(
+          fake.messages.filter((m) => m.session_id === sid).map((m) => [m.kind, m.session_id, m.from!]),
+        ),
+      spawned: fake.spawned,
+      close: () => fake.close(),
+    };
+  }
+  const hub = startHub({ stateDir, port: 0 });
+  return {
+    async posted(n) {
+      // The real hub offers no event for this: read the store, where the sidecar puts each message.
+      for (;;) {
+        const store = Store.open(stateDir);
+        const most = Math.max(0, ...store.sessions().map((s) => store.deliveries(s.session_id).length));
+        store.close();
+        if (most >= n) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async messages(sid) {
+      const res = await fetch(`${hub.url}/sessions/${sid}`, {
+        headers: { authorization: `Bearer ${hub.token}` },
+      });
+      const body = await res.json() as { messages: { kind: string; session_id: string; from: string }[] };
+      return body.messages.reverse().map((m) => [m.kind, m.session_id, m.from]);
+    },
+    spawned: [],
+    close: () => hub.close(),
+  };
+}
+
 /** A tool's JSON answer: Codex puts a "Wall time … Output:" line before the tool's text. */
 const parsed = (text: string | undefined) => JSON.parse(text!.slice(text!.indexOf("{")));
 
 Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's answer, spawns a session", async () => {
   const sb = await sandbox();
-  const hub = startFakeMessageHub(sb.stateDir);
+  const hub = hubUnderTest(sb.stateDir);
   let resolveB!: () => void;
   const bStarted = new Promise<void>((r) => (resolveB = r));
   const bInputs: string[] = [];
@@ -38,7 +91,7 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
     bInputs.push(inputText(body));
     if (n === 1) {
       resolveB();
-      await hub.message(2);
+      await hub.posted(2);
       return [{ kind: "message", text: "ready" }];
     }
     return [{ kind: "message", text: "B here: the answer is 42" }];
@@ -59,7 +112,9 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
         "c_ask",
       );
     }
-    if (n === 5) return call("spawn_session", { cwd: sb.home, message: "write the tests" }, "c_spawn");
+    if (n === 5 && !REAL_HUB) {
+      return call("spawn_session", { cwd: sb.home, message: "write the tests" }, "c_spawn");
+    }
     return [{ kind: "message", text: `A got: ${parsed(out.get("c_ask")).answer}` }];
   });
   try {
@@ -75,8 +130,8 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
     await installLifelineForTest(sb, mockB.url);
     const ws = join(sb.home, "ws");
     await Deno.mkdir(ws);
-    // The hooks would start a sidecar for the hub in use; the fake hub reaches B through the store.
-    const env = { HOME: sb.home, LIFELINE_SIDECAR: "off" };
+    // The fake hub reaches B through the store; the real one through the sidecar B's hooks start.
+    const env = { HOME: sb.home, ...(REAL_HUB ? {} : { LIFELINE_SIDECAR: "off" }) };
     const b = runCodexExec({ codexHome: sb.codexHome, prompt: "wait for questions", cwd: ws, env });
     await bStarted;
     // A keeps the real HOME: deno finds the npm packages of the MCP server in its cache there.
@@ -99,8 +154,8 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
     assert.equal(list.find((s) => s.session_id === idA)?.you, true);
 
     // send_message and ask_session: from A, to B (the ask by prefix).
-    assert.equal(parsed(outputs[3]!.get("c_send")).status, "queued");
-    assert.deepEqual(hub.messages.map((m) => [m.kind, m.session_id, m.from]), [
+    assert.match(parsed(outputs[3]!.get("c_send")).status, /^(queued|delivered)$/);
+    assert.deepEqual(await hub.messages(idB), [
       ["notify", idB, idA],
       ["ask", idB, idA],
     ]);
@@ -113,8 +168,10 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
     assert.match(a.stdout, /A got: B here: the answer is 42/);
 
     // spawn_session: the hub got the request, from A.
-    assert.ok(parsed(outputs[5]!.get("c_spawn")).session_id);
-    assert.deepEqual(hub.spawned, [{ cwd: sb.home, message: "write the tests", from: idA }]);
+    if (!REAL_HUB) {
+      assert.ok(parsed(outputs[5]!.get("c_spawn")).session_id);
+      assert.deepEqual(hub.spawned, [{ cwd: sb.home, message: "write the tests", from: idA }]);
+    }
 
     const store = Store.open(sb.stateDir);
     assert.ok(store.session(idA), "A registered lazily by its first tool call");
