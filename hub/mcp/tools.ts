@@ -57,6 +57,15 @@ function failure(e: unknown, what: string): CallToolResult {
     if (e.kind === 409 && e.candidates.length > 0) {
       return text(`${e.message}: it matches ${e.candidates.join(", ")}; give more of the id`, true);
     }
+    if (e.kind === 409 && /has ended/.test(e.message)) {
+      return text(
+        `${what} failed: ${e.message}; it cannot take messages (spawn_session starts a new one)`,
+        true,
+      );
+    }
+    if (e.kind === 404 && /^no route/.test(e.message)) {
+      return text(`${what} failed: the running hub does not offer it (${e.message}); restart the hub`, true);
+    }
     return text(`${what} failed: ${e.message}`, true);
   }
   return text(`${what} failed: ${(e as Error).message ?? String(e)}`, true);

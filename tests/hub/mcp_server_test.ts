@@ -161,7 +161,10 @@ Deno.test("with the hub: notify by prefix, unknown and ended sessions, ask answe
     assert.match(ambiguous.text, /ambiguous.*give more of the id/);
     const ended = await s.call("ask_session", { session_id: C, text: "x" }, metaOf(A));
     assert.equal(ended.isError, true);
-    assert.match(ended.text, /has ended \(exit\)/);
+    assert.match(
+      ended.text,
+      /has ended \(exit\); it cannot take messages \(spawn_session starts a new one\)/,
+    );
 
     const asking = s.call("ask_session", { session_id: B, text: "what is 6*7?", timeout_s: 60 }, metaOf(A));
     const ask = await hub.message(2);
