@@ -83,6 +83,7 @@ function summary(s: ToolSession, me: string | undefined) {
     last_seen: s.last_seen,
     turns: s.turns.length,
     ...(s.transport ? { transport: s.transport } : {}),
+    ...(s.sources ? { sources: s.sources } : {}),
   };
 }
 
