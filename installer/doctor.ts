@@ -13,6 +13,7 @@ import type { HookEventName } from "../codex/events.ts";
 import { isObject, type JsonObject } from "../codex/json.ts";
 import { lifelineNotify } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store/mod.ts";
+import { mcpCheck } from "./doctor_mcp.ts";
 import { messageOf } from "./errors.ts";
 import { type Manifest, readManifest } from "./manifest.ts";
 import { type CommonOptions, type Resolved, resolveOptions } from "./options.ts";
@@ -206,6 +207,7 @@ async function runChecks(o: CommonOptions, p: Ports, add: Add): Promise<void> {
       );
     }
     notifyCheck(config, r, add);
+    await mcpCheck(config, add);
   }
   stateDirCheck(r, add);
   for (const h of handlers) {

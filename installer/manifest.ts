@@ -40,6 +40,16 @@ export interface Manifest {
     added: string | null;
   };
   history: { added_persistence: boolean };
+  /**
+   * `[mcp_servers.lifeline]` as install wrote it, the table of that name it
+   * replaced (`null`: none), and whether `[mcp_servers]` was new.
+   * `null`: an install from before lifeline had an MCP server.
+   */
+  mcp: {
+    table: { command: string; args: string[]; tool_timeout_sec: number };
+    replaced: unknown;
+    created_parent: boolean;
+  } | null;
 }
 
 /** One file as install found it and as it wrote it. */
@@ -124,11 +134,23 @@ const manifestCheck = object<Manifest>({
   }),
   features: object<Manifest["features"]>({ migrated: boxed, removed_legacy: boxed, added: nullable(str) }),
   history: object<Manifest["history"]>({ added_persistence: bool }),
+  mcp: nullable(object<NonNullable<Manifest["mcp"]>>({
+    table: object<NonNullable<Manifest["mcp"]>["table"]>({
+      command: str,
+      args: strings,
+      tool_timeout_sec: num,
+    }),
+    replaced: (v) => v,
+    created_parent: bool,
+  })),
 });
+
+/** Fields added after version 1 was first written: a manifest without them gets these. */
+const LATER_FIELDS = { mcp: null };
 
 /** Checks parsed JSON against the manifest's shape; errors name the field (`handlers[2].command`). */
 export function validateManifest(value: unknown): Manifest {
-  return manifestCheck(value, "");
+  return manifestCheck(isObject(value) ? { ...LATER_FIELDS, ...value } : value, "");
 }
 
 /** The manifest's file text. */

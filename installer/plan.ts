@@ -15,6 +15,7 @@ import { type HandlerPlaces, LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { type FileText, installHandlers, uninstallHandlers } from "./edits/hooks_json.ts";
 import { installFeatures, uninstallFeatures } from "./edits/features.ts";
 import { installHistory, uninstallHistory } from "./edits/history.ts";
+import { appendMcp, installMcp, uninstallMcp } from "./edits/mcp.ts";
 import { installNotify, uninstallNotify } from "./edits/notify.ts";
 import { installTrust, renderUninstall, uninstallTrust } from "./edits/trust.ts";
 import type { Manifest } from "./manifest.ts";
@@ -69,10 +70,12 @@ export function planInstall(
   const notify = installNotify(edit, doc0, o.places, previous);
   const features = installFeatures(edit, doc0, o.profile, previous);
   const history = installHistory(edit, doc0, previous);
+  const mcp = installMcp(edit, doc0, o.places, previous);
   const trust = installed.handlers.map((h, i) =>
     trustEntry(hooks.path, h.event, h.group, h.handler, {}, installed.written[i]!)
   );
   let out = installTrust(edit, trust, previous, config.path);
+  out = appendMcp(out, edit, mcp, config.path);
   if (config.text === undefined && out === "") out = "\n";
 
   const manifest: Manifest = {
@@ -97,6 +100,7 @@ export function planInstall(
     notify,
     features,
     history,
+    mcp,
   };
   return {
     hooks: { path: hooks.path, before: hooks.text, after: installed.after },
@@ -134,6 +138,7 @@ export function planUninstall(
     uninstallNotify(edit, m);
     uninstallFeatures(edit, m);
     uninstallHistory(edit, m);
+    uninstallMcp(edit, m);
     configAfter = renderUninstall(edit, config.text, config.path);
   }
   return {
