@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { discoverHooks } from "../codex/discovery.ts";
 import type { HookEventName } from "../codex/events.ts";
 import { isObject, type JsonObject } from "../codex/json.ts";
-import { lifelineNotify } from "../hooks/handlers.ts";
+import { hookCommandWords, lifelineNotify } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store.ts";
 import { messageOf } from "./errors.ts";
 import { type Manifest, readManifest } from "./manifest.ts";
@@ -29,15 +29,38 @@ export interface Check {
 
 type Add = (name: string, status: Check["status"], detail: string) => void;
 
+/**
+ * The installed hook's argv, pointed at `tmp` instead of the real store: the
+ * words are parsed (never edited as text, which a quote in the path would
+ * defeat), `--state-dir=` and `--allow-write=` name only `tmp`, and the real
+ * state dir stays readable (the copy the hook runs from lives there).
+ */
+export function doctorArgv(command: string, tmp: string): string[] | undefined {
+  const words = hookCommandWords(command);
+  if (!words || words.length < 3) return undefined;
+  return [
+    ...words.map((w) =>
+      w.startsWith("--state-dir=")
+        ? `--state-dir=${tmp}`
+        : w.startsWith("--allow-write=")
+        ? `--allow-write=${tmp}`
+        : w.startsWith("--allow-read=")
+        ? `${w},${tmp}`
+        : w
+    ),
+    `--codex-pid=${Deno.pid}`,
+  ];
+}
+
 /** Runs one installed hook with a synthetic payload against a temporary state dir. */
 async function fireOnce(
   event: HookEventName,
   command: string,
-  stateDir: string,
 ): Promise<{ ok: boolean; detail: string }> {
   const tmp = await Deno.makeTempDir({ prefix: "lifeline-doctor-" });
   try {
-    const cmd = command.replaceAll(stateDir, tmp);
+    const argv = doctorArgv(command, tmp);
+    if (!argv) return { ok: false, detail: `not a command lifeline's installer writes: ${command}` };
     const payload = JSON.stringify({
       session_id: "lifeline-doctor",
       turn_id: "lifeline-doctor-turn",
@@ -59,8 +82,9 @@ async function fireOnce(
       reason: "other",
     });
     const t0 = performance.now();
-    const child = new Deno.Command("sh", {
-      args: ["-c", cmd],
+    const child = new Deno.Command(argv[0]!, {
+      args: argv.slice(1),
+      env: { LIFELINE_STATE_DIR: tmp, LIFELINE_SIDECAR: "off" },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -210,7 +234,7 @@ async function runChecks(o: CommonOptions, p: Ports, add: Add): Promise<void> {
   stateDirCheck(r, add);
   for (const h of handlers) {
     try {
-      const res = await fireOnce(h.event as HookEventName, h.command, r.places.stateDir);
+      const res = await fireOnce(h.event as HookEventName, h.command);
       add(`hook ${h.event}`, res.ok ? "ok" : "fail", res.detail);
     } catch (e) {
       add(`hook ${h.event}`, "fail", `could not run it: ${messageOf(e)}`);

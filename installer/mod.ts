@@ -69,15 +69,37 @@ const writing = object({
       description: message`Do not ask before writing (needed when stdin is not a terminal).`,
     }),
   ),
+  binDir: optional(
+    option("--bin-dir", string({ metavar: "DIR" }), {
+      description: message`Where the lifeline command goes (default ~/.local/bin).`,
+    }),
+  ),
+});
+const installOnly = object({
+  hints: optional(
+    option("--hints", {
+      description:
+        message`Let lifeline tell Codex once after repeated failures of one tool (off by default).`,
+    }),
+  ),
+});
+const uninstallOnly = object({
+  purge: optional(
+    option("--purge", { description: message`Remove the state dir (every recorded session) too.` }),
+  ),
 });
 
 const parser = or(
-  command("install", merge(object({ cmd: constant("install" as const) }), common, writing), {
+  command("install", merge(object({ cmd: constant("install" as const) }), common, writing, installOnly), {
     description: message`Add lifeline's hooks, trust entries and notify to Codex's config.`,
   }),
-  command("uninstall", merge(object({ cmd: constant("uninstall" as const) }), common, writing), {
-    description: message`Remove exactly what install added.`,
-  }),
+  command(
+    "uninstall",
+    merge(object({ cmd: constant("uninstall" as const) }), common, writing, uninstallOnly),
+    {
+      description: message`Remove exactly what install added.`,
+    },
+  ),
   command("status", merge(object({ cmd: constant("status" as const) }), common), {
     description: message`Say what is installed, where, and whether each handler is trusted.`,
   }),

@@ -45,6 +45,18 @@ export interface InstallOptions {
   events: readonly HookEventName[];
   profile: VersionProfile;
   now: Date;
+  /** The installed copy and the command (absent in pure tests of the edits). */
+  app?: { version: string; dir: string; launcher: string };
+}
+
+/**
+ * The backups an install keeps: one per file that existed before lifeline's
+ * first install, holding that original (a later install never replaces it
+ * with a file lifeline already changed).
+ */
+function backupsOf(previous: Manifest | undefined, files: readonly FileText[]): string[] {
+  if (previous) return previous.backups;
+  return files.filter((f) => f.text !== undefined).map((f) => `${f.path}.lifeline.bak`);
 }
 
 /** Plans an install (idempotent: installing twice changes no byte). */
@@ -97,6 +109,9 @@ export function planInstall(
     notify,
     features,
     history,
+    app: o.app ?? null,
+    backups: backupsOf(previous, [hooks, config]),
+    hints: o.places.hints === true,
   };
   return {
     hooks: { path: hooks.path, before: hooks.text, after: installed.after },

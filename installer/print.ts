@@ -27,7 +27,7 @@ export function printChange(r: ChangeReport): string {
     );
     if (!r.dry_run) {
       lines.push(
-        "Check it with: deno run -A installer/mod.ts doctor — then see sessions with: deno task status",
+        "Check it with: lifeline doctor — then see sessions with: lifeline status",
       );
     }
   } else lines.push(r.dry_run ? "Would uninstall lifeline." : "Uninstalled lifeline.");

@@ -100,6 +100,11 @@ export interface HandlersInstalled {
   written: HookHandler[];
 }
 
+/** The name Codex shows for lifeline's handler of `event` (it is part of the trust hash). */
+export function statusMessage(event: HookEventName): string {
+  return `lifeline: recording ${event}`;
+}
+
 /** Replaces any earlier lifeline handlers with one handler per event in `events`. */
 export function installHandlers(
   hooks: FileText,
@@ -117,7 +122,8 @@ export function installHandlers(
     const groups = (Array.isArray(table[event]) ? table[event] : (table[event] = [])) as MatcherGroup[];
     const command = hookCommand(event, places);
     const timeout = HOOK_TIMEOUTS[event];
-    const handler: HookHandler = { type: "command", command, timeout };
+    // Codex's /hooks lists a handler by its statusMessage ("Unnamed hook" without one).
+    const handler: HookHandler = { type: "command", command, timeout, statusMessage: statusMessage(event) };
     groups.push({ hooks: [handler] });
     written.push(handler);
     handlers.push({ event, group: groups.length - 1, handler: 0, command, timeout });
