@@ -70,6 +70,7 @@ export function planFor(action: "install" | "uninstall", o: CommonOptions, p: Po
     events: r.events,
     profile: r.profile,
     now: p.now(),
+    codexVersion: r.codexVersion,
     app: { version: r.app.version, dir: r.app.dir, launcher: r.launcher },
   });
   plan.notes.push(...notesAfterInstall(r, p.env("PATH"), manifest));

@@ -18,6 +18,7 @@ import { type Manifest, readManifest } from "./manifest.ts";
 import { type CommonOptions, type Resolved, resolveOptions } from "./options.ts";
 import type { Ports } from "./ports.ts";
 import { lifelineHandlers } from "./status.ts";
+import { appCheck, forwardCheck, outboxCheck } from "./doctor_checks.ts";
 import { parseToml } from "./toml_edit.ts";
 
 /** One doctor check. */
@@ -231,7 +232,10 @@ async function runChecks(o: CommonOptions, p: Ports, add: Add): Promise<void> {
     }
     notifyCheck(config, r, add);
   }
+  appCheck(manifest, handlers, add);
+  forwardCheck(p, handlers, add);
   stateDirCheck(r, add);
+  outboxCheck(r, add);
   for (const h of handlers) {
     try {
       const res = await fireOnce(h.event as HookEventName, h.command);

@@ -45,6 +45,8 @@ export interface InstallOptions {
   events: readonly HookEventName[];
   profile: VersionProfile;
   now: Date;
+  /** What `codex --version` said (`undefined`: unknown). */
+  codexVersion?: string | undefined;
   /** The installed copy and the command (absent in pure tests of the edits). */
   app?: { version: string; dir: string; launcher: string };
 }
@@ -80,7 +82,7 @@ export function planInstall(
   const edit: ConfigEdit = { text: config.text ?? "", intended: structuredClone(doc0), notes };
   const notify = installNotify(edit, doc0, o.places, previous);
   const features = installFeatures(edit, doc0, o.profile, previous);
-  const history = installHistory(edit, doc0, previous);
+  const history = installHistory(edit, doc0, previous, o.codexVersion);
   const trust = installed.handlers.map((h, i) =>
     trustEntry(hooks.path, h.event, h.group, h.handler, {}, installed.written[i]!)
   );

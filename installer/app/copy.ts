@@ -120,12 +120,13 @@ function bundle(root: string, out: string, deno: string): void {
   const r = new Deno.Command(deno, {
     args: ["bundle", "--quiet", "--config", join(root, "deno.json"), join(root, CLI_ENTRY), "-o", out],
     cwd: root,
+    env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).outputSync();
   if (!r.success) {
-    const why = new TextDecoder().decode(r.stderr).replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n").slice(
+    const why = new TextDecoder().decode(r.stderr).trim().split("\n").slice(
       -3,
     );
     throw new InstallerError(`Cannot bundle the lifeline command (${CLI_ENTRY}): ${why.join(" ")}`);

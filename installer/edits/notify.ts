@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from "node:util";
 import { isObject } from "../../codex/json.ts";
 import { type HandlerPlaces, lifelineNotify, notifyShellArgv } from "../../hooks/handlers.ts";
 import type { Manifest } from "../manifest.ts";
-import { type ConfigEdit, removeTable, type TomlDoc } from "../toml_edit.ts";
+import { type ConfigEdit, insertRootKey, removeTable, type TomlDoc } from "../toml_edit.ts";
 
 const isArgv = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
 
@@ -67,6 +67,11 @@ export function installNotify(
   // Deleting first puts notify at the end of the root keys, where toml-patch adds it.
   delete edit.intended.notify;
   edit.intended.notify = argv;
+  if (!("notify" in doc0) || isObject(cur)) {
+    // A new root key: as text, after the last root key (toml-patch would put it under the comment
+    // block of the first table when the file has one).
+    edit.text = insertRootKey(edit.text, "notify", argv) ?? edit.text;
+  }
   return { argv, previous: chained, previous_form: form, original };
 }
 
