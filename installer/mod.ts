@@ -126,7 +126,9 @@ function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): n
   const dryRun = args.dryRun === true;
   const planned = planFor(args.cmd, args, realPorts(realFs));
   const preview = changeReport(planned, true);
-  const print = (r: typeof preview) => out(args.json ? JSON.stringify(r, null, 2) : printChange(r));
+  // Colour only for a person at a terminal who did not ask for none (https://no-color.org).
+  const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+  const print = (r: typeof preview) => out(args.json ? JSON.stringify(r, null, 2) : printChange(r, color));
   if (dryRun) {
     print(preview);
     return 0;
@@ -144,7 +146,7 @@ function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): n
         }.\nRun again with --yes to apply, or with --dry-run to see the diff.`,
       );
     }
-    out(printChange(preview));
+    out(printChange(preview, color));
     const answer = prompt(`Apply these changes? [y/N]`);
     if (!/^y(es)?$/i.test(answer?.trim() ?? "")) throw new InstallerError("nothing changed", EXIT_FAILURE);
   }
