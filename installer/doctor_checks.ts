@@ -35,7 +35,9 @@ export function appCheck(m: Manifest | undefined, handlers: readonly HandlerStat
       return true;
     }
   });
-  const outside = handlers.filter((h) => !h.command.includes(`${dir}/hooks/`));
+  const outside = handlers.filter((h) =>
+    !(hookCommandWords(h.command) ?? []).some((w) => w.startsWith(`${dir}/hooks/`))
+  );
   if (missing.length) add("installed copy", "fail", `missing ${missing.join(", ")}: run install again`);
   else if (outside.length) {
     add("installed copy", "warn", `${outside.length} handler(s) do not run from ${dir}: run install again`);
