@@ -115,10 +115,24 @@ function exists(p: string): boolean {
   }
 }
 
-/** Bundles the command's entry; Deno's own messages are shown only when it fails. */
+/**
+ * Bundles the command's entry; Deno's own messages are shown only when it
+ * fails. `--no-lock`: with the lock file Deno installs every package the
+ * lock names, the test-only ones (msw, fast-check) included; without it,
+ * only what the entry imports (versions are pinned exactly in deno.json).
+ */
 function bundle(root: string, out: string, deno: string): void {
   const r = new Deno.Command(deno, {
-    args: ["bundle", "--quiet", "--config", join(root, "deno.json"), join(root, CLI_ENTRY), "-o", out],
+    args: [
+      "bundle",
+      "--quiet",
+      "--no-lock",
+      "--config",
+      join(root, "deno.json"),
+      join(root, CLI_ENTRY),
+      "-o",
+      out,
+    ],
     cwd: root,
     env: { NO_COLOR: "1" },
     stdin: "null",

@@ -50,6 +50,12 @@ Deno.test("install puts a copy in the state dir and a lifeline command; Codex's 
     assert.equal(st.code, 0, st.stderr);
     assert.equal(JSON.parse(st.stdout).installed, true);
     assert.doesNotMatch(st.stderr, /Ignored build scripts|Download/);
+    // It needs nothing from Deno's cache: an empty one stays without packages (no download, offline).
+    const cache = await Deno.makeTempDir({ dir: h.dir });
+    const fresh = await run(m.app.launcher, ["status", ...h.args.slice(0, 4)], { DENO_DIR: cache }, "/");
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.doesNotMatch(fresh.stderr, /Ignored build scripts|Download|Warning/);
+    assert.ok(!exists(join(cache, "npm", "registry.npmjs.org")), "no npm package fetched");
   } finally {
     await Deno.remove(h.dir, { recursive: true });
   }
