@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LIFELINE_ROOT } from "../../hooks/handlers.ts";
 import { parseToml } from "../../installer/toml_edit.ts";
-import { exists, installer, makeHome, run } from "./_run.ts";
+import { copyRepo, exists, installer, makeHome, run } from "./_run.ts";
 
 const CONFIG =
   '# mine\nmodel = "o3" # keep\nnotify = ["notify-send", "Codex done"]\n\n[tui]\nnotifications = true\n';
@@ -138,6 +138,42 @@ Deno.test("the failure hint is off unless install --hints, and install says whic
     assert.equal(hooks().split(`"command": "${prefix(2)}`).length - 1, 12);
     const doctor = await installer(["doctor", ...h.args.slice(0, 4), "--codex-version", "0.169.0", "--json"]);
     assert.equal(doctor.code, 0, doctor.stdout);
+  } finally {
+    await Deno.remove(h.dir, { recursive: true });
+  }
+});
+
+Deno.test("upgrading is install from a newer checkout: a new version folder, the old one removed", async () => {
+  const h = await makeHome();
+  try {
+    const repo = join(h.dir, "repo");
+    await copyRepo(repo);
+    const install = () =>
+      run(
+        Deno.execPath(),
+        ["run", "-A", "--no-lock", "installer/mod.ts", "install", ...h.args, "--yes"],
+        {},
+        repo,
+      );
+    assert.equal((await install()).code, 0);
+    const old = manifestOf(h.state).app;
+    await Deno.writeTextFile(join(repo, "hooks/stop.ts"), "\n// a newer lifeline\n", { append: true });
+    const r = await install();
+    assert.equal(r.code, 0, r.stderr);
+    const now = manifestOf(h.state).app;
+    assert.notEqual(now.dir, old.dir);
+    assert.ok(
+      exists(now.dir) && !exists(old.dir),
+      "the old copy is gone once the configs point at the new one",
+    );
+    assert.match(await Deno.readTextFile(join(now.dir, "hooks/stop.ts")), /a newer lifeline/);
+    assert.ok((await Deno.readTextFile(now.launcher)).includes(`${now.dir}/cli/lifeline.js`));
+    const hooks = await Deno.readTextFile(join(h.codex, "hooks.json"));
+    assert.ok(!hooks.includes(old.dir) && hooks.includes(now.dir));
+    const st = await run(now.launcher, ["status", "--json", ...h.args.slice(0, 4)], {}, "/");
+    const report = JSON.parse(st.stdout) as { handlers: { trusted: boolean }[] };
+    assert.equal(report.handlers.length, 12);
+    assert.ok(report.handlers.every((x) => x.trusted));
   } finally {
     await Deno.remove(h.dir, { recursive: true });
   }
