@@ -188,7 +188,12 @@ async function runChecks(o: CommonOptions, p: Ports, add: Add): Promise<void> {
   } catch (e) {
     add("manifest", "fail", messageOf(e));
   }
-  const hooksText = p.fs.read(r.hooksPath);
+  let hooksText: string | undefined;
+  try {
+    hooksText = p.fs.read(r.hooksPath);
+  } catch (e) {
+    add("hooks.json", "fail", messageOf(e));
+  }
   const d = discoverHooks({
     profile: pr,
     configPath: r.configPath,

@@ -103,8 +103,9 @@ export function notesAfterInstall(
   }
   if (!previous) {
     notes.push(
-      `Backups of your originals (config.toml.lifeline.bak, hooks.json.lifeline.bak, mode 0600) ` +
-        `contain your config's secrets, such as API keys; uninstall removes them after restoring`,
+      `Backups of your originals (config.toml.lifeline.bak, hooks.json.lifeline.bak, mode 0600) and the ` +
+        `install manifest in ${r.places.stateDir} contain your config's secrets, such as API keys; ` +
+        `uninstall removes them after restoring`,
     );
   }
   notes.push(
