@@ -127,7 +127,7 @@ function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): n
   const planned = planFor(args.cmd, args, realPorts(realFs));
   const preview = changeReport(planned, true);
   // Colour only for a person at a terminal who did not ask for none (https://no-color.org).
-  const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+  const color = Deno.stdout.isTerminal() && !Deno.noColor;
   const print = (r: typeof preview) => out(args.json ? JSON.stringify(r, null, 2) : printChange(r, color));
   if (dryRun) {
     print(preview);
