@@ -56,6 +56,7 @@ function splice(
   before: string,
   ours: (command: string) => boolean,
   added: readonly [HookEventName, MatcherGroup][],
+  dropEmptyHooks = false,
 ): string | undefined {
   const { indent, nl } = jsonStyle(before);
   let text = before;
@@ -85,6 +86,11 @@ function splice(
       const arr = hooksNode()!.members!.find((m) => m.key === event)!.value;
       text = removeItem(text, arr, k);
     }
+  }
+  const left = hooksNode();
+  if (dropEmptyHooks && left?.kind === "object" && left.members!.length === 0) {
+    const r = root();
+    text = removeMember(text, r, r.members!.findIndex((m) => m.key === "hooks"));
   }
   for (const [event, group] of added) {
     const h = hooksNode();
@@ -210,6 +216,12 @@ export function uninstallHandlers(
     isObject(doc.hooks) ? doc.hooks as Record<string, unknown> : {},
     (c) => isLifelineHandler(c, root, recorded),
   );
+  // A "hooks" object install added to a file without one goes again once it is empty.
+  const original = m.files.hooks_json.original;
+  const hadHooks = original !== null && original.trim() !== "" && "hooks" in JSON.parse(original);
+  const drop = !hadHooks && isObject(doc.hooks) && Object.keys(doc.hooks).length === 0;
+  if (drop) delete doc.hooks;
   notes.push(`${hooks.path} changed since install: removed only lifeline's handlers`);
-  return jsonText(doc, hooks.text, splice(hooks.text, (c) => isLifelineHandler(c, root, recorded), []));
+  const ours = (c: string) => isLifelineHandler(c, root, recorded);
+  return jsonText(doc, hooks.text, splice(hooks.text, ours, [], drop));
 }
