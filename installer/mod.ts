@@ -47,6 +47,11 @@ const common = object({
     }),
   ),
   json: optional(option("--json", { description: message`Print a JSON report.` })),
+  binDir: optional(
+    option("--bin-dir", string({ metavar: "DIR" }), {
+      description: message`Where the lifeline command goes (default ~/.local/bin).`,
+    }),
+  ),
   codexVersion: optional(
     option("--codex-version", string({ metavar: "VERSION" }), {
       description: message`Assume this Codex version instead of asking \`codex --version\`.`,
@@ -67,11 +72,6 @@ const writing = object({
   yes: optional(
     option("--yes", {
       description: message`Do not ask before writing (needed when stdin is not a terminal).`,
-    }),
-  ),
-  binDir: optional(
-    option("--bin-dir", string({ metavar: "DIR" }), {
-      description: message`Where the lifeline command goes (default ~/.local/bin).`,
     }),
   ),
 });

@@ -27,7 +27,17 @@ async function home(): Promise<{ dir: string; codex: string; state: string; args
     dir,
     codex,
     state,
-    args: ["--codex-home", codex, "--state-dir", state, "--codex-version", "0.169.0"],
+    // --bin-dir: the lifeline command goes into the temporary folder, never into the real ~/.local/bin.
+    args: [
+      "--codex-home",
+      codex,
+      "--state-dir",
+      state,
+      "--bin-dir",
+      join(dir, "bin"),
+      "--codex-version",
+      "0.169.0",
+    ],
   };
 }
 
@@ -190,6 +200,8 @@ Deno.test("CODEX_HOME is honoured; --events is checked", async () => {
   try {
     const r = await installer([
       "install",
+      "--bin-dir",
+      join(h.dir, "bin"),
       "--state-dir",
       h.state,
       "--codex-version",

@@ -61,6 +61,8 @@ async function withHome(f: (h: { codex: string; args: string[] }) => Promise<voi
         codex,
         "--state-dir",
         join(dir, "state"),
+        "--bin-dir",
+        join(dir, "bin"),
         "--codex-version",
         "0.169.0",
       ],
