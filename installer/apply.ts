@@ -43,6 +43,8 @@ export interface ChangeReport {
   profile: string;
   files: { path: string; changed: boolean; diff: string }[];
   handlers: { event: string; group: number; handler: number }[];
+  /** The installed copy and the command (install: the new ones; uninstall: those removed). */
+  app: { version: string; dir: string; launcher: string } | null;
   notes: string[];
 }
 
@@ -149,6 +151,7 @@ export function changeReport(planned: Planned, dryRun: boolean): ChangeReport {
     })),
     handlers: plan.manifest?.handlers.map((h) => ({ event: h.event, group: h.group, handler: h.handler })) ??
       [],
+    app: plan.manifest?.app ?? planned.previous?.app ?? null,
     notes: plan.notes,
   };
 }

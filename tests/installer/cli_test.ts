@@ -133,8 +133,10 @@ Deno.test("install, install again, status, uninstall: JSON shapes, backups, mode
       "profile",
       "files",
       "handlers",
+      "app",
       "notes",
     ]);
+    assert.equal(rep.app.launcher, join(h.dir, "bin", "lifeline"));
     assert.deepEqual(rep.files.map((f: { changed: boolean }) => f.changed), [true, true]);
     assert.equal(rep.handlers.length, 12);
     assert.equal(Deno.statSync(cfg).mode! & 0o777, 0o640, "mode preserved");
