@@ -92,7 +92,7 @@ export function outboxCheck(r: Resolved, add: Add): void {
     add(
       "outbox",
       n("parked") > 0 ? "warn" : "ok",
-      n("parked") > 0 ? `${detail} (parked: never retried)` : detail,
+      n("parked") > 0 ? `${detail} (parked records are not retried automatically)` : detail,
     );
   } catch (e) {
     add("outbox", "warn", `cannot read ${path}: ${messageOf(e)}`);
