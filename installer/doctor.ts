@@ -85,7 +85,14 @@ async function fireOnce(
     const t0 = performance.now();
     const child = new Deno.Command(argv[0]!, {
       args: argv.slice(1),
-      env: { LIFELINE_STATE_DIR: tmp, LIFELINE_SIDECAR: "off" },
+      // The test events stay in the temporary store: no sidecar, no hub, no forwarding target.
+      env: {
+        LIFELINE_STATE_DIR: tmp,
+        LIFELINE_SIDECAR: "off",
+        LIFELINE_HUB_URL: "",
+        LIFELINE_NEOTOMA_URL: "",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "",
+      },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -83,3 +83,24 @@ Deno.test("doctor says when forwarding targets are set but the installed hooks m
     await Deno.remove(h.dir, { recursive: true });
   }
 });
+
+Deno.test("doctor's test events never reach a forwarding target, even one the hooks may reach", async () => {
+  const h = await makeHome();
+  let requests = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
+    requests++;
+    return new Response("{}");
+  });
+  try {
+    const env = { LIFELINE_NEOTOMA_URL: `http://127.0.0.1:${server.addr.port}` };
+    assert.equal((await installer(["install", ...h.args, "--yes"], env)).code, 0);
+    const d = await installer(["doctor", ...h.args], env);
+    assert.equal(d.code, 0, d.stdout);
+    assert.match(d.stdout, /ok +forwarding +the hooks may reach 127\.0\.0\.1:\d+/);
+    assert.match(d.stdout, /ok +hook Stop +ran and recorded/);
+    assert.equal(requests, 0, "no doctor event was forwarded");
+  } finally {
+    await server.shutdown();
+    await Deno.remove(h.dir, { recursive: true });
+  }
+});
