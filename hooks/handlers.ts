@@ -65,7 +65,18 @@ export interface HandlerPlaces {
   codexHome: string;
   /** Forwarding targets (`host:port`) the hooks may reach. */
   netHosts?: readonly string[];
+  /**
+   * Whether the one-time failure hint is on (`install --hints`). When set, the
+   * command starts with the hint threshold, so an installed hook does not steer
+   * the agent unless the person asked for it; an explicit environment value wins.
+   */
+  hints?: boolean;
 }
+
+/** The variable of the failure hint threshold; 2 is the threshold `--hints` turns on. */
+const HINT_VAR = "LIFELINE_FAILURE_HINT_THRESHOLD";
+const hintPrefix = (on: boolean) => `${HINT_VAR}=\${${HINT_VAR}:-${on ? 2 : 0}} `;
+const HINT_PREFIX = new RegExp(`^${HINT_VAR}=\\$\\{${HINT_VAR}:-[02]\\} `);
 
 /**
  * The argv of one of lifeline's scripts: the one place the `deno run` flags
@@ -106,12 +117,34 @@ export function hookCommand(event: HookEventName, p: HandlerPlaces): string {
     startsSidecar: true,
     deadlineMs: deadlineMs(HOOK_TIMEOUTS[event]),
   });
-  return `${words.map(shellQuote).join(" ")} --codex-pid=$PPID`;
+  const prefix = p.hints === undefined ? "" : hintPrefix(p.hints);
+  return `${prefix}${words.map(shellQuote).join(" ")} --codex-pid=$PPID`;
 }
 
 /** The `notify` argv (no shell: Codex runs argv[0] directly and appends the payload). */
 export function notifyArgv(p: HandlerPlaces, chain?: readonly string[]): string[] {
   return launchArgv("notify.ts", p, { startsSidecar: false, ...(chain ? { chain } : {}) });
+}
+
+/** The name the notify shell runs as (`$0`): with the exact script it marks the line as lifeline's. */
+const NOTIFY_SH_NAME = "lifeline-notify";
+const NOTIFY_SCRIPT = /^("\$@" & )?for p; do :; done; exec (.+) "\$p"$/;
+
+/**
+ * The `notify` argv the installer writes: `/bin/sh -c <script> lifeline-notify
+ * <user argv…>`, to which Codex appends the payload. The script starts the
+ * user's program with exactly its own argv plus the payload (`"$@"`), in the
+ * background, and then runs lifeline's notify with the last argument: the
+ * user's program never waits for lifeline nor depends on it, and keeps
+ * running when lifeline's files or deno are gone. Only lifeline's own words
+ * are in the script (quoted); the user's words are positional parameters,
+ * never parsed by the shell.
+ */
+export function notifyShellArgv(p: HandlerPlaces, user?: readonly string[]): string[] {
+  const words = notifyArgv(p).map(shellQuote).join(" ");
+  const own = user !== undefined && user.length > 0;
+  const script = `${own ? `"$@" & ` : ""}for p; do :; done; exec ${words} "$p"`;
+  return ["/bin/sh", "-c", script, NOTIFY_SH_NAME, ...(own ? user : [])];
 }
 
 /** What every command `hookCommand` builds ends with, outside the quoted words. */
@@ -148,6 +181,12 @@ const SCRIPT_EVENT: ReadonlyMap<string, HookEventName> = new Map(
   (Object.entries(HOOK_SCRIPTS) as [HookEventName, string][]).map(([e, s]) => [s, e]),
 );
 
+/** The words of a command `hookCommand` built (without the hint prefix and `--codex-pid=$PPID`). */
+export function hookCommandWords(command: string): string[] | undefined {
+  if (!command.endsWith(PID_SUFFIX)) return undefined;
+  return quotedWords(command.replace(HINT_PREFIX, "").slice(0, -PID_SUFFIX.length));
+}
+
 /**
  * The one rule for "is this hook handler lifeline's?": the event whose command
  * `hookCommand` builds for the checkout at `root`, whatever deno, state dir or
@@ -155,8 +194,7 @@ const SCRIPT_EVENT: ReadonlyMap<string, HookEventName> = new Map(
  * that merely mentions lifeline or one of its paths is not lifeline's.
  */
 export function lifelineHookEvent(command: string, root: string): HookEventName | undefined {
-  if (!command.endsWith(PID_SUFFIX)) return undefined;
-  const w = quotedWords(command.slice(0, -PID_SUFFIX.length));
+  const w = hookCommandWords(command);
   if (!w) return undefined;
   const at = scriptIndex(w);
   if (at < 0 || w.length !== at + 3) return undefined;
@@ -167,11 +205,19 @@ export function lifelineHookEvent(command: string, root: string): HookEventName 
 }
 
 /**
- * The same rule for `notify`: whether `argv` is one `notifyArgv` builds for
- * the checkout at `root`, and if so the user's program it chains (`null`: none).
+ * The same rule for `notify`: whether `argv` is one `notifyArgv` or
+ * `notifyShellArgv` builds for the checkout at `root`, and if so the user's
+ * program it chains or runs beside lifeline (`null`: none).
  */
 export function lifelineNotify(argv: unknown, root: string): { chain: string[] | null } | undefined {
   if (!Array.isArray(argv) || !argv.every((x): x is string => typeof x === "string")) return undefined;
+  if (argv[0] === "/bin/sh" && argv[1] === "-c" && argv[3] === NOTIFY_SH_NAME) {
+    const m = NOTIFY_SCRIPT.exec(argv[2]!);
+    const user = argv.slice(4);
+    if (!m || (m[1] !== undefined) !== (user.length > 0)) return undefined;
+    const inner = lifelineNotify(quotedWords(m[2]!), root);
+    return inner && inner.chain === null ? { chain: user.length > 0 ? user : null } : undefined;
+  }
   const at = scriptIndex(argv);
   if (at < 0 || argv[at] !== `${root}/hooks/notify.ts` || !argv[at + 1]?.startsWith("--state-dir=")) {
     return undefined;

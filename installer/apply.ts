@@ -10,7 +10,15 @@
 import { unifiedDiff } from "./diff.ts";
 import { InstallerError } from "./errors.ts";
 import { checkUnchanged, type InstallerFs } from "./fs.ts";
-import { manifestText, readManifest } from "./manifest.ts";
+import {
+  type AppOps,
+  installApp,
+  notesAfterInstall,
+  notesAfterUninstall,
+  realApp,
+  uninstallApp,
+} from "./app/place.ts";
+import { type Manifest, manifestText, readManifest } from "./manifest.ts";
 import { type CommonOptions, type Resolved, resolveOptions } from "./options.ts";
 import { type Plan, planInstall, planUninstall } from "./plan.ts";
 import type { Ports } from "./ports.ts";
@@ -20,8 +28,9 @@ export interface Planned {
   action: "install" | "uninstall";
   plan: Plan;
   resolved: Resolved;
-  /** The manifest file's text when the plan was made. */
+  /** The manifest file's text when the plan was made, and what it said. */
   manifestBefore: string | undefined;
+  previous: Manifest | undefined;
 }
 
 /** What install or uninstall did (or would do). */
@@ -34,6 +43,8 @@ export interface ChangeReport {
   profile: string;
   files: { path: string; changed: boolean; diff: string }[];
   handlers: { event: string; group: number; handler: number }[];
+  /** The installed copy and the command (install: the new ones; uninstall: those removed). */
+  app: { version: string; dir: string; launcher: string } | null;
   notes: string[];
 }
 
@@ -50,42 +61,72 @@ export function planFor(action: "install" | "uninstall", o: CommonOptions, p: Po
         `Nothing to uninstall: no install manifest at "${r.manifestPath}" (was lifeline installed with --state-dir ${r.places.stateDir}?)`,
       );
     }
-    return { action, plan: planUninstall(config, hooks, manifest, p.root), resolved: r, manifestBefore };
+    const root = manifest.app?.dir ?? p.root;
+    const plan = planUninstall(config, hooks, manifest, root);
+    const planned: Planned = { action, plan, resolved: r, manifestBefore, previous: manifest };
+    plan.notes.push(...notesAfterUninstall(planned));
+    return planned;
   }
   const plan = planInstall(config, hooks, manifest, {
     places: r.places,
     events: r.events,
     profile: r.profile,
     now: p.now(),
+    codexVersion: r.codexVersion,
+    app: { version: r.app.version, dir: r.app.dir, launcher: r.launcher },
   });
+  plan.notes.push(...notesAfterInstall(r, p.env("PATH"), manifest));
   if (/[\\/]_npx[\\/]/.test(p.deno)) {
     plan.notes.push(
       `the hooks will run ${p.deno}, which lives in npm's npx cache: if npm clears it, every hook stops. ` +
         `Install Deno for good (npm install -g deno@2.9.6) and run install again with that deno`,
     );
   }
-  return { action, plan, resolved: r, manifestBefore };
+  return { action, plan, resolved: r, manifestBefore, previous: manifest };
 }
 
 /**
  * Writes a plan through the file system port, refusing (before the first
  * write, and again before each rename) when a file no longer holds what the
- * plan read. hooks.json goes first: without its trust entries it stays inert.
+ * plan read. Install makes the copy first (the configs must never point at a
+ * copy that is not there), backs up the user's originals once, then writes
+ * hooks.json (without its trust entries it stays inert), config.toml, the
+ * command and the manifest, and only then removes an older copy. Uninstall
+ * restores the files, then removes the copy, the command and the backups.
  */
-export function applyPlan(planned: Planned, fs: InstallerFs): void {
+export function applyPlan(planned: Planned, fs: InstallerFs, app: AppOps = realApp): void {
   const { plan, resolved: r } = planned;
   const files = [plan.hooks, plan.config].filter((f) => f.before !== f.after);
   for (const f of files) checkUnchanged(fs, f.path, { text: f.before });
   checkUnchanged(fs, r.manifestPath, { text: planned.manifestBefore });
+  if (planned.action === "install") installApp(planned, fs, app, "copy");
   fs.mkdir(r.places.codexHome);
+  if (planned.action === "install" && planned.previous === undefined) {
+    for (const f of [plan.hooks, plan.config]) {
+      // The user's original, once: a later install never replaces it with a file lifeline changed.
+      if (f.before !== undefined) {
+        fs.write(`${f.path}.lifeline.bak`, f.before, 0o600, undefined, {
+          replaceLink: true,
+          forceMode: true,
+        });
+      }
+    }
+  }
   for (const f of files) {
     if (f.after === undefined) fs.remove(f.path, { text: f.before });
     else fs.write(f.path, f.after, 0o600, { text: f.before });
   }
   fs.mkdir(r.places.stateDir);
   const expected = { text: planned.manifestBefore };
-  if (plan.manifest) fs.write(r.manifestPath, manifestText(plan.manifest), 0o600, expected);
-  else fs.remove(r.manifestPath, expected);
+  if (plan.manifest) {
+    installApp(planned, fs, app, "launcher");
+    fs.write(r.manifestPath, manifestText(plan.manifest), 0o600, expected);
+    installApp(planned, fs, app, "cleanup");
+  } else {
+    uninstallApp(planned, fs, app);
+    fs.remove(r.manifestPath, expected);
+    if (r.purge) app.removeTree(r.places.stateDir);
+  }
 }
 
 /** What a plan changes (or changed), as the person and `--json` see it. */
@@ -110,6 +151,7 @@ export function changeReport(planned: Planned, dryRun: boolean): ChangeReport {
     })),
     handlers: plan.manifest?.handlers.map((h) => ({ event: h.event, group: h.group, handler: h.handler })) ??
       [],
+    app: plan.manifest?.app ?? planned.previous?.app ?? null,
     notes: plan.notes,
   };
 }

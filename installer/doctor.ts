@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { discoverHooks } from "../codex/discovery.ts";
 import type { HookEventName } from "../codex/events.ts";
 import { isObject, type JsonObject } from "../codex/json.ts";
-import { lifelineNotify } from "../hooks/handlers.ts";
+import { hookCommandWords, lifelineNotify } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store/mod.ts";
 import { mcpCheck } from "./doctor_mcp.ts";
 import { messageOf } from "./errors.ts";
@@ -19,6 +19,7 @@ import { type Manifest, readManifest } from "./manifest.ts";
 import { type CommonOptions, type Resolved, resolveOptions } from "./options.ts";
 import type { Ports } from "./ports.ts";
 import { lifelineHandlers } from "./status.ts";
+import { appCheck, forwardCheck, outboxCheck } from "./doctor_checks.ts";
 import { parseToml } from "./toml_edit.ts";
 
 /** One doctor check. */
@@ -30,15 +31,38 @@ export interface Check {
 
 type Add = (name: string, status: Check["status"], detail: string) => void;
 
+/**
+ * The installed hook's argv, pointed at `tmp` instead of the real store: the
+ * words are parsed (never edited as text, which a quote in the path would
+ * defeat), `--state-dir=` and `--allow-write=` name only `tmp`, and the real
+ * state dir stays readable (the copy the hook runs from lives there).
+ */
+export function doctorArgv(command: string, tmp: string): string[] | undefined {
+  const words = hookCommandWords(command);
+  if (!words || words.length < 3) return undefined;
+  return [
+    ...words.map((w) =>
+      w.startsWith("--state-dir=")
+        ? `--state-dir=${tmp}`
+        : w.startsWith("--allow-write=")
+        ? `--allow-write=${tmp}`
+        : w.startsWith("--allow-read=")
+        ? `${w},${tmp}`
+        : w
+    ),
+    `--codex-pid=${Deno.pid}`,
+  ];
+}
+
 /** Runs one installed hook with a synthetic payload against a temporary state dir. */
 async function fireOnce(
   event: HookEventName,
   command: string,
-  stateDir: string,
 ): Promise<{ ok: boolean; detail: string }> {
   const tmp = await Deno.makeTempDir({ prefix: "lifeline-doctor-" });
   try {
-    const cmd = command.replaceAll(stateDir, tmp);
+    const argv = doctorArgv(command, tmp);
+    if (!argv) return { ok: false, detail: `not a command lifeline's installer writes: ${command}` };
     const payload = JSON.stringify({
       session_id: "lifeline-doctor",
       turn_id: "lifeline-doctor-turn",
@@ -60,8 +84,16 @@ async function fireOnce(
       reason: "other",
     });
     const t0 = performance.now();
-    const child = new Deno.Command("sh", {
-      args: ["-c", cmd],
+    const child = new Deno.Command(argv[0]!, {
+      args: argv.slice(1),
+      // The test events stay in the temporary store: no sidecar, no hub, no forwarding target.
+      env: {
+        LIFELINE_STATE_DIR: tmp,
+        LIFELINE_SIDECAR: "off",
+        LIFELINE_HUB_URL: "",
+        LIFELINE_NEOTOMA_URL: "",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "",
+      },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -164,7 +196,12 @@ async function runChecks(o: CommonOptions, p: Ports, add: Add): Promise<void> {
   } catch (e) {
     add("manifest", "fail", messageOf(e));
   }
-  const hooksText = p.fs.read(r.hooksPath);
+  let hooksText: string | undefined;
+  try {
+    hooksText = p.fs.read(r.hooksPath);
+  } catch (e) {
+    add("hooks.json", "fail", messageOf(e));
+  }
   const d = discoverHooks({
     profile: pr,
     configPath: r.configPath,
@@ -209,10 +246,13 @@ async function runChecks(o: CommonOptions, p: Ports, add: Add): Promise<void> {
     notifyCheck(config, r, add);
     await mcpCheck(config, add);
   }
+  appCheck(manifest, handlers, add);
+  forwardCheck(p, handlers, add);
   stateDirCheck(r, add);
+  outboxCheck(r, add);
   for (const h of handlers) {
     try {
-      const res = await fireOnce(h.event as HookEventName, h.command, r.places.stateDir);
+      const res = await fireOnce(h.event as HookEventName, h.command);
       add(`hook ${h.event}`, res.ok ? "ok" : "fail", res.detail);
     } catch (e) {
       add(`hook ${h.event}`, "fail", `could not run it: ${messageOf(e)}`);

@@ -50,6 +50,12 @@ export interface Manifest {
     replaced: unknown;
     created_parent: boolean;
   } | null;
+  /** The installed copy and the `lifeline` command (`null`: an install from before they existed). */
+  app: { version: string; dir: string; launcher: string } | null;
+  /** The `.lifeline.bak` files install made, each holding the user's original. */
+  backups: string[];
+  /** Whether the failure hint was turned on (`--hints`). */
+  hints: boolean;
 }
 
 /** One file as install found it and as it wrote it. */
@@ -143,10 +149,13 @@ const manifestCheck = object<Manifest>({
     replaced: (v) => v,
     created_parent: bool,
   })),
+  app: nullable(object<NonNullable<Manifest["app"]>>({ version: str, dir: str, launcher: str })),
+  backups: strings,
+  hints: bool,
 });
 
 /** Fields added after version 1 was first written: a manifest without them gets these. */
-const LATER_FIELDS = { mcp: null };
+const LATER_FIELDS = { mcp: null, app: null, backups: [], hints: false };
 
 /** Checks parsed JSON against the manifest's shape; errors name the field (`handlers[2].command`). */
 export function validateManifest(value: unknown): Manifest {
@@ -169,8 +178,8 @@ export function readManifest(fs: Pick<InstallerFs, "read">, path: string): Manif
     if (!(e instanceof ContractError)) throw e;
     const detail = e.message.startsWith("Cannot parse ") ? e.message : `Cannot parse ${what}: ${e.message}`;
     throw new InstallerError(
-      `${detail}; lifeline cannot tell what it installed without it: fix the file ` +
-        `(its previous version, if any, is "${path}.lifeline.bak")`,
+      `${detail}; lifeline cannot tell what it installed without it: fix the file, or remove it ` +
+        `and undo the install by hand (config.toml.lifeline.bak next to Codex's config holds your original)`,
       1,
       { cause: e },
     );

@@ -47,6 +47,11 @@ const common = object({
     }),
   ),
   json: optional(option("--json", { description: message`Print a JSON report.` })),
+  binDir: optional(
+    option("--bin-dir", string({ metavar: "DIR" }), {
+      description: message`Where the lifeline command goes (default ~/.local/bin).`,
+    }),
+  ),
   codexVersion: optional(
     option("--codex-version", string({ metavar: "VERSION" }), {
       description: message`Assume this Codex version instead of asking \`codex --version\`.`,
@@ -70,14 +75,31 @@ const writing = object({
     }),
   ),
 });
+const installOnly = object({
+  hints: optional(
+    option("--hints", {
+      description:
+        message`Let lifeline tell Codex once after repeated failures of one tool (off by default).`,
+    }),
+  ),
+});
+const uninstallOnly = object({
+  purge: optional(
+    option("--purge", { description: message`Remove the state dir (every recorded session) too.` }),
+  ),
+});
 
 const parser = or(
-  command("install", merge(object({ cmd: constant("install" as const) }), common, writing), {
+  command("install", merge(object({ cmd: constant("install" as const) }), common, writing, installOnly), {
     description: message`Add lifeline's hooks, trust entries and notify to Codex's config.`,
   }),
-  command("uninstall", merge(object({ cmd: constant("uninstall" as const) }), common, writing), {
-    description: message`Remove exactly what install added.`,
-  }),
+  command(
+    "uninstall",
+    merge(object({ cmd: constant("uninstall" as const) }), common, writing, uninstallOnly),
+    {
+      description: message`Remove exactly what install added.`,
+    },
+  ),
   command("status", merge(object({ cmd: constant("status" as const) }), common), {
     description: message`Say what is installed, where, and whether each handler is trusted.`,
   }),
@@ -104,7 +126,9 @@ function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): n
   const dryRun = args.dryRun === true;
   const planned = planFor(args.cmd, args, realPorts(realFs));
   const preview = changeReport(planned, true);
-  const print = (r: typeof preview) => out(args.json ? JSON.stringify(r, null, 2) : printChange(r));
+  // Colour only for a person at a terminal who did not ask for none (https://no-color.org).
+  const color = Deno.stdout.isTerminal() && !Deno.noColor;
+  const print = (r: typeof preview) => out(args.json ? JSON.stringify(r, null, 2) : printChange(r, color));
   if (dryRun) {
     print(preview);
     return 0;
@@ -122,7 +146,7 @@ function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): n
         }.\nRun again with --yes to apply, or with --dry-run to see the diff.`,
       );
     }
-    out(printChange(preview));
+    out(printChange(preview, color));
     const answer = prompt(`Apply these changes? [y/N]`);
     if (!/^y(es)?$/i.test(answer?.trim() ?? "")) throw new InstallerError("nothing changed", EXIT_FAILURE);
   }

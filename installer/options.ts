@@ -13,6 +13,8 @@ import type { HandlerPlaces } from "../hooks/handlers.ts";
 import { readSettings } from "../lifecycle/settings.ts";
 import { messageOf, UsageError } from "./errors.ts";
 import type { Ports } from "./ports.ts";
+import { appDir } from "./app/copy.ts";
+import { launcherPath } from "./app/launcher.ts";
 
 /** Options shared by every command. */
 export interface CommonOptions {
@@ -20,6 +22,12 @@ export interface CommonOptions {
   stateDir?: string | undefined;
   events?: string | undefined;
   codexVersion?: string | undefined;
+  /** Where the `lifeline` command goes (default `~/.local/bin`). */
+  binDir?: string | undefined;
+  /** Turn the one-time failure hint on (`--hints`). */
+  hints?: boolean | undefined;
+  /** uninstall: remove the state dir too (`--purge`). */
+  purge?: boolean | undefined;
 }
 
 /** Resolved settings. */
@@ -32,6 +40,32 @@ export interface Resolved {
   profile: VersionProfile;
   /** What `codex --version` said, if anything. */
   codexVersion: string | undefined;
+  /** The code install copies from (a checkout or an installed copy). */
+  sourceRoot: string;
+  /** The installed copy: its version and folder (`places.root` is the same folder). */
+  app: { version: string; dir: string };
+  /** The `lifeline` command's folder and file. */
+  binDir: string;
+  launcher: string;
+  hints: boolean;
+  purge: boolean;
+}
+
+/**
+ * Refuses a path Deno's permission flags cannot express. Deno splits
+ * `--allow-read=a,b` on commas and has no escape for one, so a comma in the
+ * state dir or Codex's home would silently cut every hook's permissions
+ * (every hook then fails, or writes nowhere); a newline breaks the command
+ * line Codex runs.
+ */
+export function checkPath(what: string, flag: string, path: string): void {
+  const bad = path.includes(",") ? "a comma" : /[\n\r\0]/.test(path) ? "a line break or NUL" : undefined;
+  if (bad === undefined) return;
+  throw new UsageError(
+    `Cannot install with ${what} "${path}": it contains ${bad}, which Deno's --allow-read and ` +
+      `--allow-write lists cannot express (they split on commas), so every hook would lose its ` +
+      `permissions. Choose another folder with ${flag} DIR (for example ~/.lifeline-state)`,
+  );
 }
 
 function parseEvents(list: string | undefined): HookEventName[] {
@@ -69,8 +103,21 @@ export function resolveOptions(o: CommonOptions, p: Ports): Resolved {
   const netHosts = [fwd?.neotoma?.url, fwd?.otlp?.endpoint].filter((u): u is string => !!u).map((u) =>
     new URL(u).host
   );
+  checkPath("the state dir", "--state-dir", stateDir);
+  checkPath("Codex's home", "--codex-home", codexHome);
+  checkPath("the deno executable", "a deno elsewhere on PATH:", p.deno);
+  const version = p.sourceVersion();
+  const dir = appDir(stateDir, version);
+  const binDir = resolve(o.binDir ?? join(p.env("HOME") ?? ".", ".local", "bin"));
+  const hints = o.hints === true;
   return {
-    places: { deno: p.deno, root: p.root, stateDir, codexHome, ...(netHosts.length ? { netHosts } : {}) },
+    places: { deno: p.deno, root: dir, stateDir, codexHome, hints, ...(netHosts.length ? { netHosts } : {}) },
+    sourceRoot: p.root,
+    app: { version, dir },
+    binDir,
+    launcher: launcherPath(binDir),
+    hints,
+    purge: o.purge === true,
     hooksPath: join(codexHome, "hooks.json"),
     configPath: join(codexHome, "config.toml"),
     manifestPath: join(stateDir, "install-manifest.json"),

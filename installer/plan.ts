@@ -46,6 +46,20 @@ export interface InstallOptions {
   events: readonly HookEventName[];
   profile: VersionProfile;
   now: Date;
+  /** What `codex --version` said (`undefined`: unknown). */
+  codexVersion?: string | undefined;
+  /** The installed copy and the command (absent in pure tests of the edits). */
+  app?: { version: string; dir: string; launcher: string };
+}
+
+/**
+ * The backups an install keeps: one per file that existed before lifeline's
+ * first install, holding that original (a later install never replaces it
+ * with a file lifeline already changed).
+ */
+function backupsOf(previous: Manifest | undefined, files: readonly FileText[]): string[] {
+  if (previous) return previous.backups;
+  return files.filter((f) => f.text !== undefined).map((f) => `${f.path}.lifeline.bak`);
 }
 
 /** Plans an install (idempotent: installing twice changes no byte). */
@@ -69,7 +83,7 @@ export function planInstall(
   const edit: ConfigEdit = { text: config.text ?? "", intended: structuredClone(doc0), notes };
   const notify = installNotify(edit, doc0, o.places, previous);
   const features = installFeatures(edit, doc0, o.profile, previous);
-  const history = installHistory(edit, doc0, previous);
+  const history = installHistory(edit, doc0, previous, o.codexVersion);
   const mcp = installMcp(edit, doc0, o.places, previous);
   const trust = installed.handlers.map((h, i) =>
     trustEntry(hooks.path, h.event, h.group, h.handler, {}, installed.written[i]!)
@@ -101,6 +115,9 @@ export function planInstall(
     features,
     history,
     mcp,
+    app: o.app ?? null,
+    backups: backupsOf(previous, [hooks, config]),
+    hints: o.places.hints === true,
   };
   return {
     hooks: { path: hooks.path, before: hooks.text, after: installed.after },

@@ -8,6 +8,7 @@
 
 import { LIFELINE_ROOT } from "../hooks/handlers.ts";
 import type { InstallerFs } from "./fs.ts";
+import { sourceVersion } from "./app/copy.ts";
 
 /** The world the commands see. */
 export interface Ports {
@@ -19,6 +20,8 @@ export interface Ports {
   /** The deno executable and this checkout. */
   deno: string;
   root: string;
+  /** The version of the code at `root` (names the installed copy's folder). */
+  sourceVersion: () => string;
 }
 
 /** Default ports for the real machine. */
@@ -42,5 +45,6 @@ export function realPorts(fs: InstallerFs): Ports {
     },
     deno: Deno.execPath(),
     root: LIFELINE_ROOT,
+    sourceVersion: () => sourceVersion(LIFELINE_ROOT),
   };
 }

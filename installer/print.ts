@@ -8,15 +8,20 @@
 import type { ChangeReport } from "./apply.ts";
 import type { Check } from "./doctor.ts";
 import type { StatusReportJson } from "./status.ts";
+import { displayDiff, summary } from "./display.ts";
 
-/** What install or uninstall changed (or would change). */
-export function printChange(r: ChangeReport): string {
+/**
+ * What install or uninstall changed (or would change): a dry run starts with
+ * a summary, then the diff (long command lines shortened, coloured when
+ * `color`).
+ */
+export function printChange(r: ChangeReport, color = false): string {
   const lines: string[] = [];
-  const verb = r.dry_run ? "would change" : "changed";
+  if (r.dry_run) lines.push(summary(r, color), "");
   for (const f of r.files) {
     if (!f.changed) lines.push(`unchanged ${f.path}`);
-    else if (r.dry_run) lines.push(f.diff.trimEnd());
-    else lines.push(`${verb} ${f.path} (backup: ${f.path}.lifeline.bak)`);
+    else if (r.dry_run) lines.push(displayDiff(f.diff, color));
+    else lines.push(`changed ${f.path}`);
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
   if (r.action === "install") {
@@ -27,7 +32,7 @@ export function printChange(r: ChangeReport): string {
     );
     if (!r.dry_run) {
       lines.push(
-        "Check it with: deno run -A installer/mod.ts doctor — then see sessions with: deno task status",
+        "Check it with: lifeline doctor — then see sessions with: lifeline status",
       );
     }
   } else lines.push(r.dry_run ? "Would uninstall lifeline." : "Uninstalled lifeline.");

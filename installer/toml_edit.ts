@@ -13,7 +13,7 @@ import { patch, TomlFormat } from "@decimalturn/toml-patch";
 import { parse as smolParse } from "smol-toml";
 import { parseTOML } from "toml-eslint-parser";
 import { isDeepStrictEqual } from "node:util";
-import { type TrustEntry, trustToml } from "../codex/trust.ts";
+import { tomlBasicString, type TrustEntry, trustToml } from "../codex/trust.ts";
 import { InstallerError } from "./errors.ts";
 
 /** A TOML document as plain data. */
@@ -177,4 +177,50 @@ export function removeTable(text: string, path: string[]): string {
     out = out.slice(0, start) + rest;
   }
   return out;
+}
+
+/**
+ * Adds a new root-level `key = ["…", …]` line where a person would: right
+ * after the line of the last root key, or, in a file without root keys,
+ * above the first table and above the comment block that belongs to it (the
+ * comment lines directly over its header), never between a comment and the
+ * table it describes. Returns `undefined` when the file has no place for it
+ * (the caller falls back to toml-patch).
+ */
+export function insertRootKey(text: string, key: string, value: readonly string[]): string | undefined {
+  let ast: Node;
+  try {
+    ast = parseTOML(text, { tomlVersion: "1.1" } as never) as unknown as Node;
+  } catch {
+    return undefined;
+  }
+  const nl = newlineOf(text === "" ? "\n" : text);
+  const line = `${key} = [${value.map(tomlBasicString).join(", ")}]`;
+  const body = (ast.body as Node[])[0]!.body as Node[];
+  const rootKvs = body.filter((n) => n.type === "TOMLKeyValue");
+  const lastKv = rootKvs[rootKvs.length - 1];
+  if (lastKv) {
+    const eol = text.indexOf("\n", lastKv.range[1]);
+    if (eol < 0) return text + nl + line + (text.endsWith("\n") ? nl : "");
+    // Comment lines right under the last key stay with it, unless they lead into a table header.
+    const lineAt = (i: number) =>
+      text.slice(i, text.indexOf("\n", i) < 0 ? text.length : text.indexOf("\n", i));
+    let at = eol + 1;
+    while (at < text.length && lineAt(at).trim().startsWith("#") && text.indexOf("\n", at) >= 0) {
+      at = text.indexOf("\n", at) + 1;
+    }
+    if (at < text.length && lineAt(at).trim().startsWith("[")) at = eol + 1;
+    return text.slice(0, at) + line + nl + text.slice(at);
+  }
+  const table = body.find((n) => n.type !== "TOMLKeyValue");
+  if (!table) return text.trim() === "" ? line + nl : text.replace(/(\r?\n)?$/, nl) + line + nl;
+  let start = text.lastIndexOf("\n", table.range[0] - 1) + 1;
+  // Walk up over the comment lines directly above the header.
+  while (start > 0) {
+    const prev = text.lastIndexOf("\n", start - 2) + 1;
+    if (!text.slice(prev, start).trimStart().startsWith("#")) break;
+    start = prev;
+  }
+  const sep = start === 0 || /\n\r?\n$/.test(text.slice(0, start)) ? "" : nl;
+  return text.slice(0, start) + sep + line + nl + nl + text.slice(start);
 }

@@ -16,6 +16,7 @@ import { type HandlerPlaces, HOOK_TIMEOUTS, hookCommand, lifelineHookEvent } fro
 import { InstallerError } from "../errors.ts";
 import type { Manifest, ManifestHandler } from "../manifest.ts";
 import { newlineOf } from "../toml_edit.ts";
+import { addMember, appendItem, removeItem, removeMember, scanJson } from "./json_text.ts";
 
 /** A file's path and its current text (`undefined`: it does not exist). */
 export interface FileText {
@@ -45,11 +46,73 @@ function jsonStyle(text: string | undefined): { indent: string; nl: string; fina
   return { indent: m ? m[1]! : "  ", nl: newlineOf(text), final: /\n$/.test(text) };
 }
 
+/**
+ * `before` with lifeline's groups taken out and `added` appended, as text
+ * splices: the user's parts keep every byte. `undefined` when the file holds
+ * something a splice cannot express (a lifeline handler inside a user's
+ * group, or no `hooks` object), and the caller re-serialises instead.
+ */
+function splice(
+  before: string,
+  ours: (command: string) => boolean,
+  added: readonly [HookEventName, MatcherGroup][],
+  dropEmptyHooks = false,
+): string | undefined {
+  const { indent, nl } = jsonStyle(before);
+  let text = before;
+  const root = () => scanJson(text);
+  const hooksNode = () => root().members?.find((m) => m.key === "hooks")?.value;
+  const isOursGroup = (g: unknown) =>
+    isObject(g) && Array.isArray(g.hooks) && g.hooks.length > 0 && Object.keys(g).every((k) =>
+      k === "hooks"
+    ) &&
+    g.hooks.every((h) => isObject(h) && typeof h.command === "string" && ours(h.command));
+  const hasOurs = (g: unknown) =>
+    isObject(g) && Array.isArray(g.hooks) &&
+    g.hooks.some((h) => isObject(h) && typeof h.command === "string" && ours(h.command));
+  const doc = JSON.parse(text) as Record<string, unknown>;
+  if (doc.hooks !== undefined && !isObject(doc.hooks)) return undefined;
+  for (const [event, groups] of Object.entries(isObject(doc.hooks) ? doc.hooks : {})) {
+    if (!Array.isArray(groups)) continue;
+    if (groups.some((g) => hasOurs(g) && !isOursGroup(g))) return undefined;
+    const drop = groups.flatMap((g, i) => (isOursGroup(g) ? [i] : []));
+    if (drop.length === 0) continue;
+    if (drop.length === groups.length) {
+      const h = hooksNode()!;
+      text = removeMember(text, h, h.members!.findIndex((m) => m.key === event));
+      continue;
+    }
+    for (const k of drop.reverse()) {
+      const arr = hooksNode()!.members!.find((m) => m.key === event)!.value;
+      text = removeItem(text, arr, k);
+    }
+  }
+  const left = hooksNode();
+  if (dropEmptyHooks && left?.kind === "object" && left.members!.length === 0) {
+    const r = root();
+    text = removeMember(text, r, r.members!.findIndex((m) => m.key === "hooks"));
+  }
+  for (const [event, group] of added) {
+    const h = hooksNode();
+    if (!h) {
+      text = addMember(text, root(), "hooks", { [event]: [group] }, indent, nl);
+      continue;
+    }
+    if (h.kind !== "object") return undefined;
+    const arr = h.members!.find((m) => m.key === event)?.value;
+    if (!arr) text = addMember(text, h, event, [group], indent, nl);
+    else if (arr.kind === "array") text = appendItem(text, arr, group, indent, nl);
+    else return undefined;
+  }
+  return text;
+}
+
 /** `doc` in the style of `before`, or `before` itself when it already says exactly that. */
-function jsonText(doc: unknown, before: string | undefined): string {
+function jsonText(doc: unknown, before: string | undefined, spliced?: string): string {
   if (before !== undefined && before.trim() !== "" && isDeepStrictEqual(JSON.parse(before), doc)) {
     return before;
   }
+  if (spliced !== undefined && isDeepStrictEqual(JSON.parse(spliced), doc)) return spliced;
   const style = jsonStyle(before);
   const s = JSON.stringify(doc, null, style.indent).replaceAll("\n", style.nl);
   return style.final ? s + style.nl : s;
@@ -100,6 +163,11 @@ export interface HandlersInstalled {
   written: HookHandler[];
 }
 
+/** The name Codex shows for lifeline's handler of `event` (it is part of the trust hash). */
+export function statusMessage(event: HookEventName): string {
+  return `lifeline: recording ${event}`;
+}
+
 /** Replaces any earlier lifeline handlers with one handler per event in `events`. */
 export function installHandlers(
   hooks: FileText,
@@ -113,16 +181,21 @@ export function installHandlers(
   removeHandlers(table, (c) => isLifelineHandler(c, places.root, recorded));
   const handlers: ManifestHandler[] = [];
   const written: HookHandler[] = [];
+  const added: [HookEventName, MatcherGroup][] = [];
   for (const event of events) {
     const groups = (Array.isArray(table[event]) ? table[event] : (table[event] = [])) as MatcherGroup[];
     const command = hookCommand(event, places);
     const timeout = HOOK_TIMEOUTS[event];
-    const handler: HookHandler = { type: "command", command, timeout };
+    // Codex's /hooks lists a handler by its statusMessage ("Unnamed hook" without one).
+    const handler: HookHandler = { type: "command", command, timeout, statusMessage: statusMessage(event) };
     groups.push({ hooks: [handler] });
+    added.push([event, { hooks: [handler] }]);
     written.push(handler);
     handlers.push({ event, group: groups.length - 1, handler: 0, command, timeout });
   }
-  return { after: jsonText(doc, hooks.text), handlers, written };
+  const ours = (c: string) => isLifelineHandler(c, places.root, recorded);
+  const spliced = hooks.text?.trim() ? splice(hooks.text, ours, added) : undefined;
+  return { after: jsonText(doc, hooks.text, spliced), handlers, written };
 }
 
 /**
@@ -143,6 +216,12 @@ export function uninstallHandlers(
     isObject(doc.hooks) ? doc.hooks as Record<string, unknown> : {},
     (c) => isLifelineHandler(c, root, recorded),
   );
+  // A "hooks" object install added to a file without one goes again once it is empty.
+  const original = m.files.hooks_json.original;
+  const hadHooks = original !== null && original.trim() !== "" && "hooks" in JSON.parse(original);
+  const drop = !hadHooks && isObject(doc.hooks) && Object.keys(doc.hooks).length === 0;
+  if (drop) delete doc.hooks;
   notes.push(`${hooks.path} changed since install: removed only lifeline's handlers`);
-  return jsonText(doc, hooks.text);
+  const ours = (c: string) => isLifelineHandler(c, root, recorded);
+  return jsonText(doc, hooks.text, splice(hooks.text, ours, [], drop));
 }

@@ -1,7 +1,9 @@
 /**
- * `notify` at the root of `config.toml`: install points it at lifeline's
- * notify script, which then runs the user's own program with the same
- * payload (Codex runs one notify program only). A legacy `[notify]` table or
+ * `notify` at the root of `config.toml`: Codex runs one notify program only,
+ * so install writes a small `/bin/sh` line that starts the user's own program
+ * with exactly its argv plus the payload, and lifeline's notify beside it
+ * (`notifyShellArgv`): the user's program keeps firing when lifeline's files
+ * or deno are gone. A legacy `[notify]` table or
  * a string, both of which make Codex refuse to start, become the array form.
  * Uninstall puts the user's program back.
  *
@@ -10,9 +12,9 @@
 
 import { isDeepStrictEqual } from "node:util";
 import { isObject } from "../../codex/json.ts";
-import { type HandlerPlaces, lifelineNotify, notifyArgv } from "../../hooks/handlers.ts";
+import { type HandlerPlaces, lifelineNotify, notifyShellArgv } from "../../hooks/handlers.ts";
 import type { Manifest } from "../manifest.ts";
-import { type ConfigEdit, removeTable, type TomlDoc } from "../toml_edit.ts";
+import { type ConfigEdit, insertRootKey, removeTable, type TomlDoc } from "../toml_edit.ts";
 
 const isArgv = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
 
@@ -27,7 +29,10 @@ export function installNotify(
   let form: Manifest["notify"]["previous_form"] = null;
   const cur = doc0.notify;
   let original: string[] | null = isArgv(cur) ? cur : null;
-  const ours = lifelineNotify(cur, places.root);
+  const ours = lifelineNotify(cur, places.root) ??
+    (previous && isDeepStrictEqual(cur, previous.notify.argv)
+      ? { chain: previous.notify.previous }
+      : undefined);
   if (ours) {
     // Already lifeline's: what it chains and what it replaced are in the earlier manifest, or,
     // without one (another deno, a lost state dir), the chain is the one the argv carries.
@@ -42,7 +47,7 @@ export function installNotify(
       edit.notes.push(
         `Your notify program (${
           JSON.stringify(cur)
-        }) keeps running: lifeline's notify calls it with the same payload`,
+        }) keeps running on its own, with the same payload; lifeline's notify runs beside it`,
       );
     }
   } else if (isObject(cur)) {
@@ -58,10 +63,15 @@ export function installNotify(
     form = "string";
     edit.notes.push(`Migrated notify = "${cur}" (Codex refuses a string) to the array form`);
   }
-  const argv = notifyArgv(places, chained ?? undefined);
+  const argv = notifyShellArgv(places, chained ?? undefined);
   // Deleting first puts notify at the end of the root keys, where toml-patch adds it.
   delete edit.intended.notify;
   edit.intended.notify = argv;
+  if (!("notify" in doc0) || isObject(cur)) {
+    // A new root key: as text, after the last root key (toml-patch would put it under the comment
+    // block of the first table when the file has one).
+    edit.text = insertRootKey(edit.text, "notify", argv) ?? edit.text;
+  }
   return { argv, previous: chained, previous_form: form, original };
 }
 

@@ -1,92 +1,182 @@
 /**
- * The installer against the real Codex 0.169.0: after `install`, `codex exec`
- * without any trust bypass runs lifeline's hooks and `deno task status --json`
- * shows the session; after `uninstall`, no lifeline hook runs.
+ * The installer against the real Codex 0.169.0, as a new user meets it:
+ * install from a copy of the repository, delete that copy, and a real
+ * `codex exec` (no trust bypass) is recorded by hooks running from lifeline's
+ * installed copy; the user's own notify program fires beside lifeline's;
+ * `lifeline uninstall` (the installed command) restores config.toml and
+ * hooks.json byte for byte and removes the command and the copy. Then, with
+ * only lifeline's copy deleted, Codex still runs and the user's notify still
+ * fires.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { LIFELINE_ROOT } from "../../hooks/handlers.ts";
 import { Store } from "../../lifecycle/store/mod.ts";
 import { say, shell, startMockResponses } from "../harness/mock_responses.ts";
 import { runCodexExec, writeOfflineConfig } from "../harness/codex_cli.ts";
 
-async function deno(
+async function exec(
+  cmd: string,
   args: string[],
   env: Record<string, string>,
+  cwd: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    env,
-    cwd: LIFELINE_ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const out = await new Deno.Command(cmd, { args, env, cwd, stdin: "null", stdout: "piped", stderr: "piped" })
+    .output();
   const d = new TextDecoder();
   return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
 }
 
-Deno.test("real codex: install → hooks run without trust bypass and status shows the session; uninstall → none run", async () => {
+/** Copies the files install needs (tracked by git) from this checkout to `dest`. */
+async function copyRepo(dest: string): Promise<void> {
+  const ls = await exec("git", ["ls-files"], {}, LIFELINE_ROOT);
+  assert.equal(ls.code, 0, ls.stderr);
+  const wanted = /^(deno\.json|deno\.lock|(codex|lifecycle|hooks|hub|installer|cli)\/.*\.ts)$/;
+  for (const f of ls.stdout.split("\n").filter((f) => wanted.test(f))) {
+    await Deno.mkdir(join(dest, dirname(f)), { recursive: true });
+    await Deno.copyFile(join(LIFELINE_ROOT, f), join(dest, f));
+  }
+}
+
+/** Waits until `ready()` holds, woken by changes in `dir` (notify is fire-and-forget). */
+async function waitFor(dir: string, ready: () => boolean, what: string): Promise<void> {
+  if (ready()) return;
+  const watcher = Deno.watchFs(dir);
+  const timer = setTimeout(() => watcher.close(), 20_000);
+  try {
+    for await (const _ of watcher) if (ready()) return;
+  } finally {
+    clearTimeout(timer);
+    try {
+      watcher.close();
+    } catch { /* closed by the timer */ }
+  }
+  assert.ok(ready(), `timed out waiting for ${what}`);
+}
+
+const lines = (p: string) => {
+  try {
+    return Deno.readTextFileSync(p).split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+
+Deno.test("real codex: install from a deleted checkout records a session from the installed copy; uninstall restores every byte", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lifeline-e2e-inst-" });
   const codexHome = join(dir, ".codex");
   const stateDir = join(dir, "state");
+  const bin = join(dir, "bin");
+  const repo = join(dir, "repo");
   const ws = join(dir, "ws");
+  const userLog = join(dir, "notified", "log");
   await Deno.mkdir(ws, { recursive: true });
+  await Deno.mkdir(dirname(userLog));
+  const userProg = join(dir, "my notify.sh");
+  await Deno.writeTextFile(userProg, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${userLog}'\n`, { mode: 0o755 });
   const mock = startMockResponses([shell("echo hi", "call_1"), say("done"), say("second run")]);
   try {
-    await writeOfflineConfig(codexHome, mock.url, `# my own settings\n[tui]\nnotifications = true\n`);
-    const original = await Deno.readTextFile(join(codexHome, "config.toml"));
-    const env = { HOME: dir, CODEX_HOME: codexHome, LIFELINE_STATE_DIR: stateDir, NO_COLOR: "1" };
-    const inst = await deno([
-      "run",
-      "-A",
-      "installer/mod.ts",
-      "install",
-      "--yes",
-      "--codex-version",
-      "0.169.0",
-    ], env);
-    assert.equal(inst.code, 0, inst.stderr);
-
-    const exec = await runCodexExec({ codexHome, prompt: "run it", cwd: ws, env: { HOME: dir } });
-    assert.equal(exec.code, 0, exec.stderr);
-    const status = await deno(["task", "status", "--json"], env);
-    assert.equal(status.code, 0, status.stderr);
-    const report = JSON.parse(status.stdout.slice(status.stdout.indexOf("{")));
-    assert.equal(report.sessions.length, 1);
-    const s = report.sessions[0];
-    assert.equal(s.status, "offline");
-    assert.equal(s.end_reason, "other");
-    assert.equal(s.pid, exec.pid);
-    assert.deepEqual(s.turns.map((t: { outcome: string }) => t.outcome), ["completed"]);
-    assert.equal(s.turns[0].tool_invocations, 1);
-    assert.deepEqual(s.turns[0].hook_events, [
-      "UserPromptSubmit",
-      "PreToolUse",
-      "PostToolUse",
-      "Stop",
-      "notify",
-    ]);
-
-    const un = await deno(["run", "-A", "installer/mod.ts", "uninstall", "--yes"], env);
-    assert.equal(un.code, 0, un.stderr);
-    assert.equal(
-      await Deno.readTextFile(join(codexHome, "config.toml")),
-      original,
-      "uninstall restores the config byte for byte",
-    );
-    const hookEvents = () => {
-      const st = Store.open(stateDir);
-      const n = st.journal().filter((o) => o.event !== "StaleBusyRepair" && o.event !== "ProcessGone").length;
-      st.close();
-      return n;
+    await writeOfflineConfig(codexHome, mock.url, `notify = ["${userProg}"]\n[tui]\nnotifications = true\n`);
+    await Deno.writeTextFile(join(codexHome, "hooks.json"), '{"hooks": {}}\n');
+    const originalConfig = await Deno.readTextFile(join(codexHome, "config.toml"));
+    const originalHooks = await Deno.readTextFile(join(codexHome, "hooks.json"));
+    const env = {
+      HOME: dir,
+      CODEX_HOME: codexHome,
+      LIFELINE_STATE_DIR: stateDir,
+      NO_COLOR: "1",
+      PATH: "/usr/bin:/bin",
     };
-    const before = hookEvents();
-    assert.ok(before >= 7, `the first run was recorded (${before} events)`);
-    const exec2 = await runCodexExec({ codexHome, prompt: "again", cwd: ws, env: { HOME: dir } });
-    assert.equal(exec2.code, 0, exec2.stderr);
-    await new Promise((r) => setTimeout(r, 300)); // notify would be fire-and-forget
-    assert.equal(hookEvents(), before, "no lifeline hook ran after uninstall");
+    await copyRepo(repo);
+    const inst = await exec(
+      Deno.execPath(),
+      [
+        "run",
+        "-A",
+        "--no-lock",
+        "installer/mod.ts",
+        "install",
+        "--yes",
+        "--codex-version",
+        "0.169.0",
+        "--bin-dir",
+        bin,
+      ],
+      env,
+      repo,
+    );
+    assert.equal(inst.code, 0, inst.stderr);
+    await Deno.remove(repo, { recursive: true });
+
+    const run1 = await runCodexExec({ codexHome, prompt: "run it", cwd: ws, env: { HOME: dir } });
+    assert.equal(run1.code, 0, run1.stderr);
+    assert.doesNotMatch(run1.stderr, /hook: \w+ Failed/);
+    await waitFor(dirname(userLog), () => lines(userLog).length === 1, "the user's notify");
+    assert.equal(JSON.parse(lines(userLog)[0]!).type, "agent-turn-complete");
+    await waitFor(stateDir, () => {
+      const st = Store.open(stateDir);
+      const n = st.journal().filter((o) => o.event === "Notify").length;
+      st.close();
+      return n === 1;
+    }, "lifeline's notify");
+    const st = Store.open(stateDir);
+    const sessions = st.sessions();
+    const events: string[] = st.journal().map((o) => o.event);
+    st.close();
+    assert.equal(sessions.length, 1);
+    for (const e of ["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "Stop", "Notify"]) {
+      assert.ok(events.includes(e), `${e} recorded (${events.join(", ")})`);
+    }
+
+    const launcher = join(bin, "lifeline");
+    const un = await exec(launcher, ["uninstall", "--yes", "--codex-version", "0.169.0"], env, ws);
+    assert.equal(un.code, 0, un.stderr + un.stdout);
+    assert.equal(await Deno.readTextFile(join(codexHome, "config.toml")), originalConfig);
+    assert.equal(await Deno.readTextFile(join(codexHome, "hooks.json")), originalHooks);
+    assert.deepEqual([...Deno.readDirSync(bin)], [], "the command is gone");
+    assert.throws(() => Deno.statSync(join(stateDir, "app")), "the copy is gone");
+    assert.ok(Deno.statSync(join(stateDir, "lifeline.db")).isFile, "the recorded sessions stay");
+
+    // Installed again, then only lifeline's copy is deleted: Codex runs, the user's notify fires.
+    const again = await exec(
+      Deno.execPath(),
+      [
+        "run",
+        "-A",
+        "--no-lock",
+        join(LIFELINE_ROOT, "installer/mod.ts"),
+        "install",
+        "--yes",
+        "--codex-version",
+        "0.169.0",
+        "--bin-dir",
+        bin,
+      ],
+      env,
+      ws,
+    );
+    assert.equal(again.code, 0, again.stderr);
+    await Deno.remove(join(stateDir, "app"), { recursive: true });
+    const run2 = await runCodexExec({ codexHome, prompt: "again", cwd: ws, env: { HOME: dir } });
+    assert.equal(run2.code, 0, run2.stderr);
+    await waitFor(dirname(userLog), () => lines(userLog).length === 2, "the user's notify without lifeline");
+    const un2 = await exec(
+      Deno.execPath(),
+      [
+        "run",
+        "-A",
+        "--no-lock",
+        join(LIFELINE_ROOT, "installer/mod.ts"),
+        "uninstall",
+        "--yes",
+        "--codex-version",
+        "0.169.0",
+      ],
+      env,
+      ws,
+    );
+    assert.equal(un2.code, 0, un2.stderr);
+    assert.equal(await Deno.readTextFile(join(codexHome, "config.toml")), originalConfig);
   } finally {
     await mock.close();
     await Deno.remove(dir, { recursive: true });

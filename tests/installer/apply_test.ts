@@ -18,7 +18,15 @@ async function withHome(f: (h: { codex: string; opts: Record<string, string> }) 
     const codex = join(dir, ".codex");
     await Deno.mkdir(codex);
     await Deno.writeTextFile(join(codex, "config.toml"), CONFIG);
-    await f({ codex, opts: { codexHome: codex, stateDir: join(dir, "state"), codexVersion: "0.169.0" } });
+    await f({
+      codex,
+      opts: {
+        codexHome: codex,
+        stateDir: join(dir, "state"),
+        binDir: join(dir, "bin"),
+        codexVersion: "0.169.0",
+      },
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

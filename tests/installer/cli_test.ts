@@ -27,7 +27,17 @@ async function home(): Promise<{ dir: string; codex: string; state: string; args
     dir,
     codex,
     state,
-    args: ["--codex-home", codex, "--state-dir", state, "--codex-version", "0.169.0"],
+    // --bin-dir: the lifeline command goes into the temporary folder, never into the real ~/.local/bin.
+    args: [
+      "--codex-home",
+      codex,
+      "--state-dir",
+      state,
+      "--bin-dir",
+      join(dir, "bin"),
+      "--codex-version",
+      "0.169.0",
+    ],
   };
 }
 
@@ -123,8 +133,10 @@ Deno.test("install, install again, status, uninstall: JSON shapes, backups, mode
       "profile",
       "files",
       "handlers",
+      "app",
       "notes",
     ]);
+    assert.equal(rep.app.launcher, join(h.dir, "bin", "lifeline"));
     assert.deepEqual(rep.files.map((f: { changed: boolean }) => f.changed), [true, true]);
     assert.equal(rep.handlers.length, 12);
     assert.equal(Deno.statSync(cfg).mode! & 0o777, 0o640, "mode preserved");
@@ -190,6 +202,8 @@ Deno.test("CODEX_HOME is honoured; --events is checked", async () => {
   try {
     const r = await installer([
       "install",
+      "--bin-dir",
+      join(h.dir, "bin"),
       "--state-dir",
       h.state,
       "--codex-version",

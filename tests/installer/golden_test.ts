@@ -41,6 +41,7 @@ for (const name of cases) {
     const dir = join(DIR, name);
     const spec = JSON.parse(read(join(dir, "case.json")) ?? "{}") as {
       profile?: string;
+      codex_version?: string;
       events?: HookEventName[];
       expect_error?: string;
     };
@@ -51,6 +52,7 @@ for (const name of cases) {
       events: spec.events ?? HOOK_EVENTS,
       profile: profileFor(spec.profile ?? "0.169"),
       now: new Date("2026-11-21T00:00:00Z"),
+      codexVersion: spec.codex_version,
     };
     if (spec.expect_error) {
       assert.throws(() => planInstall(config, hooks, undefined, o), new RegExp(spec.expect_error));

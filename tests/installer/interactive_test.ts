@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LIFELINE_ROOT, shellQuote } from "../../hooks/handlers.ts";
+import { shortenLine } from "../../installer/display.ts";
 
 const CONFIG = '# mine\nmodel = "o3"\n';
 const PROMPT = "Apply these changes? [y/N]";
@@ -60,6 +61,8 @@ async function withHome(f: (h: { codex: string; args: string[] }) => Promise<voi
         codex,
         "--state-dir",
         join(dir, "state"),
+        "--bin-dir",
+        join(dir, "bin"),
         "--codex-version",
         "0.169.0",
       ],
@@ -76,12 +79,14 @@ Deno.test("at a terminal: the diff is shown, 'y' writes the config that was show
     const r = await run.answer("y\n");
     assert.equal(r.code, 0, r.screen);
     const written = await Deno.readTextFile(join(codex, "config.toml"));
-    // Every line the diff added is in the file, and the file has no line the diff did not show.
-    const shown = r.screen.split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++")).map((l) =>
-      l.slice(1)
-    );
+    // Every line the diff added is in the file, and the file has no line the diff did not show
+    // (long command lines are shown shortened: the display only, never the file).
+    const shown = r.screen.split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++"));
     const kept = CONFIG.trimEnd().split("\n");
-    for (const l of written.trimEnd().split("\n")) assert.ok(shown.includes(l) || kept.includes(l), l);
+    for (const l of written.trimEnd().split("\n")) {
+      assert.ok(shown.includes(shortenLine(`+${l}`)) || kept.includes(l), l);
+    }
+    assert.ok(written.includes("--allow-write="), "the file holds the whole command");
     assert.match(r.screen, /Installed 12 hook handlers/);
   }));
 

@@ -71,7 +71,7 @@ Deno.test("a corrupt manifest file is an installer error that names the file, th
     (e) =>
       e instanceof InstallerError && e.exitCode === 1 &&
       e.message.startsWith(`Cannot parse the install manifest "${path}": invalid JSON at 2:16: `) &&
-      e.message.includes(`its previous version, if any, is "${path}.lifeline.bak"`),
+      e.message.includes("config.toml.lifeline.bak next to Codex's config holds your original"),
   );
   assert.throws(
     () => readManifest(fsWith("[]"), path),

@@ -14,6 +14,7 @@ import {
   lifelineHookEvent,
   lifelineNotify,
   notifyArgv,
+  notifyShellArgv,
   quotedWords,
   shellQuote,
 } from "../../hooks/handlers.ts";
@@ -184,9 +185,10 @@ Deno.test("install replaces lifeline's handlers and notify built with another de
     "echo mine /opt/lifeline/hooks/stop.ts",
     hookCommand("Stop", now),
   ]);
-  // The old lifeline notify is lifeline's: replaced, never chained to itself; the user's program stays chained.
+  // The old lifeline notify is lifeline's: replaced, never chained to itself; the user's program stays,
+  // now run on its own beside lifeline's.
   assert.deepEqual(
     parseToml(plan.config.after!, "/c/config.toml").notify,
-    notifyArgv(now, ["notify-send", "Codex"]),
+    notifyShellArgv(now, ["notify-send", "Codex"]),
   );
 });

@@ -1,0 +1,162 @@
+/**
+ * The installed copy: what Codex runs (the hooks, the notify program, the hub
+ * sidecar) and the `lifeline` command, under `<state dir>/app/<version>/`, so
+ * that Codex never depends on the checkout install ran from.
+ *
+ * The hooks and the sidecar are copied as source: they import nothing from
+ * npm and run with `--no-config`, and they find each other by paths relative
+ * to their own module (`hooks/` → `hub/sidecar.ts`), which a bundle would
+ * lose. The copy lives in the state dir, which every hook may already read,
+ * so the hooks' `--allow-read` needs no new entry. The `lifeline` command
+ * imports npm packages, so it is one bundle (`deno bundle`, from the npm
+ * cache install already needs) at `cli/lifeline.js`: it runs with
+ * `--no-config`, needs no import map and downloads nothing.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { join, relative } from "node:path";
+import { InstallerError, messageOf } from "../errors.ts";
+
+/**
+ * The entry of the `lifeline` command, relative to the checkout: the one
+ * constant to switch when the command's own entry (`cli/mod.ts`) exists.
+ */
+export const CLI_ENTRY = "installer/mod.ts";
+/** Where the bundled command lives inside a copy (one level down, so the copy's root is `..` from it). */
+export const CLI_BUNDLE = "cli/lifeline.js";
+/** The folders Codex runs code from, copied as source. */
+export const APP_FOLDERS: readonly string[] = ["codex", "lifecycle", "hooks", "hub"];
+/** The file inside a copy that names its version. */
+const VERSION_FILE = "VERSION";
+
+/** The folder of the copy of `version`. */
+export function appDir(stateDir: string, version: string): string {
+  return join(stateDir, "app", version);
+}
+
+function walk(dir: string, out: string[]): void {
+  for (const e of [...Deno.readDirSync(dir)].sort((a, b) => a.name < b.name ? -1 : 1)) {
+    const p = join(dir, e.name);
+    if (e.isDirectory) walk(p, out);
+    else if (e.isFile && e.name.endsWith(".ts")) out.push(p);
+  }
+}
+
+/** The source files of a checkout the copy is made of. */
+function sourceFiles(root: string): string[] {
+  const out: string[] = [];
+  for (const f of APP_FOLDERS) walk(join(root, f), out);
+  return out;
+}
+
+/**
+ * The version of the code at `root`: a copy's own `VERSION`, or for a
+ * checkout `deno.json`'s version plus a hash of every file the copy is made
+ * of, so that a newer checkout always gets a new folder.
+ */
+export function sourceVersion(root: string): string {
+  try {
+    return Deno.readTextFileSync(join(root, VERSION_FILE)).trim();
+  } catch { /* a checkout */ }
+  let version = "0";
+  try {
+    version = String(JSON.parse(Deno.readTextFileSync(join(root, "deno.json"))).version ?? "0");
+  } catch { /* unversioned */ }
+  const h = createHash("sha256");
+  for (const f of [...sourceFiles(root), join(root, CLI_ENTRY)]) {
+    h.update(relative(root, f)).update("\0");
+    try {
+      h.update(Deno.readFileSync(f));
+    } catch { /* an installed copy has no entry source */ }
+  }
+  return `${version}-${h.digest("hex").slice(0, 12)}`;
+}
+
+/**
+ * Makes the copy of `root` at `dest` (a fresh folder: written next to it,
+ * then renamed into place, so a copy is whole or absent). From a checkout the
+ * command is bundled; from an installed copy its bundle is copied.
+ */
+export function makeCopy(root: string, dest: string, version: string, deno: string): void {
+  const tmp = `${dest}.lifeline-tmp-${Deno.pid}`;
+  try {
+    Deno.removeSync(tmp, { recursive: true });
+  } catch { /* none */ }
+  try {
+    for (const f of sourceFiles(root)) {
+      const to = join(tmp, relative(root, f));
+      Deno.mkdirSync(join(to, ".."), { recursive: true, mode: 0o755 });
+      Deno.copyFileSync(f, to);
+      Deno.chmodSync(to, 0o644);
+    }
+    Deno.mkdirSync(join(tmp, "cli"), { recursive: true, mode: 0o755 });
+    const bundled = join(root, CLI_BUNDLE);
+    if (exists(bundled) && !exists(join(root, CLI_ENTRY))) Deno.copyFileSync(bundled, join(tmp, CLI_BUNDLE));
+    else bundle(root, join(tmp, CLI_BUNDLE), deno);
+    Deno.writeTextFileSync(join(tmp, VERSION_FILE), version + "\n", { mode: 0o644 });
+    Deno.renameSync(tmp, dest);
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp, { recursive: true });
+    } catch { /* nothing to clean */ }
+    if (e instanceof InstallerError) throw e;
+    throw new InstallerError(`Cannot make lifeline's copy at "${dest}": ${messageOf(e)}`, 1, { cause: e });
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    Deno.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Bundles the command's entry; Deno's own messages are shown only when it
+ * fails. `--no-lock`: with the lock file Deno installs every package the
+ * lock names, the test-only ones (msw, fast-check) included; without it,
+ * only what the entry imports (versions are pinned exactly in deno.json).
+ */
+function bundle(root: string, out: string, deno: string): void {
+  const r = new Deno.Command(deno, {
+    args: [
+      "bundle",
+      "--quiet",
+      "--no-lock",
+      "--config",
+      join(root, "deno.json"),
+      join(root, CLI_ENTRY),
+      "-o",
+      out,
+    ],
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  if (!r.success) {
+    const why = new TextDecoder().decode(r.stderr).trim().split("\n").slice(
+      -3,
+    );
+    throw new InstallerError(`Cannot bundle the lifeline command (${CLI_ENTRY}): ${why.join(" ")}`);
+  }
+}
+
+/** Removes a copy (and its parent `app/` when it is left empty). Never throws for a missing one. */
+export function removeCopy(dir: string): void {
+  try {
+    Deno.removeSync(dir, { recursive: true });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new InstallerError(`Cannot remove lifeline's copy at "${dir}": ${messageOf(e)}`, 1, { cause: e });
+    }
+  }
+  try {
+    Deno.removeSync(join(dir, ".."));
+  } catch { /* not empty, or gone */ }
+}
