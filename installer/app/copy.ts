@@ -18,6 +18,7 @@
 import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 import { InstallerError, messageOf } from "../errors.ts";
+import { MCP_BUNDLE, MCP_ENTRY } from "../edits/mcp.ts";
 
 /**
  * The entry of the `lifeline` command, relative to the checkout: the one
@@ -26,6 +27,11 @@ import { InstallerError, messageOf } from "../errors.ts";
 export const CLI_ENTRY = "installer/mod.ts";
 /** Where the bundled command lives inside a copy (one level down, so the copy's root is `..` from it). */
 export const CLI_BUNDLE = "cli/lifeline.js";
+/**
+ * Every bundle of a copy: entry (in a checkout) → file (in the copy). lifeline's
+ * MCP server imports npm packages too, so `[mcp_servers.lifeline]` runs a bundle.
+ */
+const BUNDLES: readonly (readonly [string, string])[] = [[CLI_ENTRY, CLI_BUNDLE], [MCP_ENTRY, MCP_BUNDLE]];
 /** The folders Codex runs code from, copied as source. */
 export const APP_FOLDERS: readonly string[] = ["codex", "lifecycle", "hooks", "hub"];
 /** The file inside a copy that names its version. */
@@ -65,7 +71,7 @@ export function sourceVersion(root: string): string {
     version = String(JSON.parse(Deno.readTextFileSync(join(root, "deno.json"))).version ?? "0");
   } catch { /* unversioned */ }
   const h = createHash("sha256");
-  for (const f of [...sourceFiles(root), join(root, CLI_ENTRY)]) {
+  for (const f of [...sourceFiles(root), ...BUNDLES.map(([entry]) => join(root, entry))]) {
     h.update(relative(root, f)).update("\0");
     try {
       h.update(Deno.readFileSync(f));
@@ -91,10 +97,12 @@ export function makeCopy(root: string, dest: string, version: string, deno: stri
       Deno.copyFileSync(f, to);
       Deno.chmodSync(to, 0o644);
     }
-    Deno.mkdirSync(join(tmp, "cli"), { recursive: true, mode: 0o755 });
-    const bundled = join(root, CLI_BUNDLE);
-    if (exists(bundled) && !exists(join(root, CLI_ENTRY))) Deno.copyFileSync(bundled, join(tmp, CLI_BUNDLE));
-    else bundle(root, join(tmp, CLI_BUNDLE), deno);
+    for (const [entry, file] of BUNDLES) {
+      Deno.mkdirSync(join(tmp, file, ".."), { recursive: true, mode: 0o755 });
+      const bundled = join(root, file);
+      if (exists(bundled) && !exists(join(root, entry))) Deno.copyFileSync(bundled, join(tmp, file));
+      else bundle(root, entry, join(tmp, file), deno);
+    }
     Deno.writeTextFileSync(join(tmp, VERSION_FILE), version + "\n", { mode: 0o644 });
     Deno.renameSync(tmp, dest);
   } catch (e) {
@@ -121,7 +129,7 @@ function exists(p: string): boolean {
  * lock names, the test-only ones (msw, fast-check) included; without it,
  * only what the entry imports (versions are pinned exactly in deno.json).
  */
-function bundle(root: string, out: string, deno: string): void {
+function bundle(root: string, entry: string, out: string, deno: string): void {
   const r = new Deno.Command(deno, {
     args: [
       "bundle",
@@ -129,7 +137,7 @@ function bundle(root: string, out: string, deno: string): void {
       "--no-lock",
       "--config",
       join(root, "deno.json"),
-      join(root, CLI_ENTRY),
+      join(root, entry),
       "-o",
       out,
     ],
@@ -143,7 +151,7 @@ function bundle(root: string, out: string, deno: string): void {
     const why = new TextDecoder().decode(r.stderr).trim().split("\n").slice(
       -3,
     );
-    throw new InstallerError(`Cannot bundle the lifeline command (${CLI_ENTRY}): ${why.join(" ")}`);
+    throw new InstallerError(`Cannot bundle lifeline's ${entry}: ${why.join(" ")}`);
   }
 }
 

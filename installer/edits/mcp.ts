@@ -41,36 +41,45 @@ export interface McpTable {
   tool_timeout_sec: number;
 }
 
+/** The bundled server inside an installed copy (it runs with no config, lock or download). */
+export const MCP_BUNDLE = "hub/mcp/server.js";
+
 /**
- * The `deno run` argv of the server, after `deno`. The package imports
- * resolve through the root's `deno.json` (`--frozen`: the lock is never
+ * The `deno run` argv of the server, after `deno`. From an installed copy it
+ * is the bundle (`--no-config --no-lock`: no import map, nothing fetched);
+ * from a checkout (`checkout: true`, tests and development) the package
+ * imports resolve through its `deno.json` (`--frozen`: the lock is never
  * rewritten from Codex's process).
  */
-export function mcpServerArgs(p: Pick<HandlerPlaces, "root" | "stateDir">): string[] {
+export function mcpServerArgs(p: Pick<HandlerPlaces, "root" | "stateDir">, checkout = false): string[] {
+  const load = checkout
+    ? [`--config=${p.root}/deno.json`, "--frozen", `${p.root}/${MCP_ENTRY}`]
+    : ["--no-config", "--no-lock", `${p.root}/${MCP_BUNDLE}`];
+  const script = load.pop()!;
   return [
     "run",
     "--no-prompt",
-    `--config=${p.root}/deno.json`,
-    "--frozen",
+    ...load,
     `--allow-read=${p.stateDir}`,
     `--allow-write=${p.stateDir}`,
     "--allow-net=127.0.0.1",
     "--allow-env=HOME",
-    `${p.root}/${MCP_ENTRY}`,
+    script,
     `--state-dir=${p.stateDir}`,
   ];
 }
 
 /** The table for these places. */
-export function mcpTable(p: Pick<HandlerPlaces, "deno" | "root" | "stateDir">): McpTable {
-  return { command: p.deno, args: mcpServerArgs(p), tool_timeout_sec: MCP_TOOL_TIMEOUT_SEC };
+export function mcpTable(p: Pick<HandlerPlaces, "deno" | "root" | "stateDir">, checkout = false): McpTable {
+  return { command: p.deno, args: mcpServerArgs(p, checkout), tool_timeout_sec: MCP_TOOL_TIMEOUT_SEC };
 }
 
 /** Whether a table is one lifeline wrote (any deno, state dir or timeout, for the checkout at `root`). */
 function isOurs(v: unknown, root: string, previous: Manifest | undefined): boolean {
   if (!isObject(v)) return false;
   if (previous?.mcp && isDeepStrictEqual(v, previous.mcp.table)) return true;
-  return Array.isArray(v.args) && v.args.includes(`${root}/${MCP_ENTRY}`);
+  return Array.isArray(v.args) &&
+    (v.args.includes(`${root}/${MCP_BUNDLE}`) || v.args.includes(`${root}/${MCP_ENTRY}`));
 }
 
 const serversOf = (doc: TomlDoc) => (isObject(doc.mcp_servers) ? doc.mcp_servers : undefined);

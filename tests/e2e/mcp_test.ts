@@ -119,7 +119,7 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
   });
   try {
     const homeA = join(sb.home, "codex-a");
-    const t = mcpTable({ deno: sb.deno, root: sb.root, stateDir: sb.stateDir });
+    const t = mcpTable({ deno: sb.deno, root: sb.root, stateDir: sb.stateDir }, true);
     await writeOfflineConfig(
       homeA,
       mockA.url,

@@ -60,7 +60,7 @@ async function server(stateDir: string) {
   // The transport passes only HOME, LOGNAME, PATH, SHELL, TERM and USER, as Codex does.
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: mcpServerArgs({ root: ROOT, stateDir }),
+    args: mcpServerArgs({ root: ROOT, stateDir }, true),
     cwd: stateDir,
     stderr: "pipe",
   });
@@ -244,7 +244,7 @@ Deno.test("a hub that dies while the server runs is reported per call; the serve
 
 Deno.test("the server refuses to start without --state-dir, naming the flag", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [...mcpServerArgs({ root: ROOT, stateDir: "/nonexistent" }).slice(0, -1)],
+    args: [...mcpServerArgs({ root: ROOT, stateDir: "/nonexistent" }, true).slice(0, -1)],
     clearEnv: true,
     env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "" },
     stdin: "null",

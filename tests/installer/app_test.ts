@@ -40,9 +40,13 @@ Deno.test("install puts a copy in the state dir and a lifeline command; Codex's 
     const commands = [...hooks.matchAll(/"command": "([^"]+)"/g)].map((x) => x[1]!);
     const ours = commands.filter((c) => c !== "say done");
     assert.equal(ours.length, 12);
-    for (const c of ours) assert.ok(c.includes(`${m.app.dir}/hooks/`) && !c.includes(LIFELINE_ROOT), c);
+    for (const c of ours) {
+      assert.ok(c.includes(`${m.app.dir}/hooks/`) && !c.includes(`${LIFELINE_ROOT}/hooks/`), c);
+    }
     const notify = parseToml(await Deno.readTextFile(join(h.codex, "config.toml")), "c").notify as string[];
-    assert.ok(notify[2]!.includes(`${m.app.dir}/hooks/notify.ts`) && !notify[2]!.includes(LIFELINE_ROOT));
+    assert.ok(
+      notify[2]!.includes(`${m.app.dir}/hooks/notify.ts`) && !notify[2]!.includes(`${LIFELINE_ROOT}/hooks/`),
+    );
     assert.deepEqual(notify.slice(3), ["lifeline-notify", "notify-send", "Codex done"]);
 
     // The command runs from any folder, from the copy, with no import map.

@@ -38,7 +38,7 @@ Deno.test("doctor: the installed MCP server starts and lists its tools; uninstal
     assert.match(check!.detail, new RegExp(`lists its ${TOOL_NAMES.length} tools`));
 
     const text = await Deno.readTextFile(cfg);
-    await Deno.writeTextFile(cfg, text.replace("/hub/mcp/mod.ts", "/hub/mcp/gone.ts"));
+    await Deno.writeTextFile(cfg, text.replace("/hub/mcp/server.js", "/hub/mcp/gone.js"));
     const bad = await installer(["doctor", ...args, "--json"]);
     const failed = (JSON.parse(bad.stdout).checks as Check[]).find((c) => c.name === "mcp server");
     assert.equal(failed?.status, "fail");
@@ -57,7 +57,7 @@ Deno.test("listMcpTools names the server's tools over stdio, in the environment 
   try {
     const names = await listMcpTools(
       Deno.execPath(),
-      mcpServerArgs({ root: LIFELINE_ROOT, stateDir: state }),
+      mcpServerArgs({ root: LIFELINE_ROOT, stateDir: state }, true),
     );
     assert.deepEqual(names, [...TOOL_NAMES]);
     await assert.rejects(

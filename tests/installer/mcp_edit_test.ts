@@ -24,7 +24,11 @@ Deno.test("mcp edit: the table names the hooks' deno, the server entry under roo
   const t = lifelineOf(p.config.after!) as { command: string; args: string[]; tool_timeout_sec: number };
   assert.deepEqual(t, mcpTable(places));
   assert.equal(t.command, places.deno);
-  assert.ok(t.args.includes("/opt/lifeline/hub/mcp/mod.ts"));
+  assert.ok(t.args.includes("/opt/lifeline/hub/mcp/server.js"), "the installed copy's bundle");
+  assert.ok(
+    t.args.includes("--no-config") && t.args.includes("--no-lock"),
+    "a bundle needs no config or lock",
+  );
   assert.equal(t.args.at(-1), "--state-dir=/s");
   assert.ok(t.args.includes("--allow-net=127.0.0.1") && t.args.includes("--allow-write=/s"));
   assert.ok(!t.args.some((a) => a === "-A" || a === "--allow-all" || a === "--allow-run"));
