@@ -11,7 +11,7 @@
 import { isHookEventName } from "../../codex/events.ts";
 import { handleHook } from "../../hooks/in_process.ts";
 import { hookSettings } from "../../hooks/hook_settings.ts";
-import { Store } from "../../lifecycle/store/mod.ts";
+import type { Store } from "../../lifecycle/store/mod.ts";
 import type { RecordingLine } from "./tui_recording.ts";
 
 /** The epoch the recordings' relative times are placed on. */
