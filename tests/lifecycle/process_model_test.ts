@@ -59,7 +59,7 @@ Deno.test("the predicates: title notify, ephemeral thread, compaction outside a 
   assert.equal(contentKey("abc#3"), "abc");
 });
 
-Deno.test("a title-thread notify is journaled attached to nothing, even with text mode "none"", () => {
+Deno.test("a title-thread notify is journaled attached to nothing, even with text mode none", () => {
   const store = Store.memory();
   for (const mode of ["full", "none"] as const) {
     store.record(notify(`title-${mode}`, "tt", [TITLE], 7, mode));
