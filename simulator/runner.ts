@@ -21,6 +21,9 @@ import { inProcessRunner } from "./inprocess.ts";
 import { killProcessesReferencing } from "./reap.ts";
 import type { Scenario } from "./scenario.ts";
 import { describe, perform, transportOf, waitFor } from "./steps.ts";
+import { attachTui } from "./process_models.ts";
+import { checkAll } from "./tui_scenarios.ts";
+import { processModelOf, sharedPids } from "../lifecycle/process_model.ts";
 
 /** One point of the timeline: the state of each session after a step. */
 export interface TimelineEntry {
@@ -99,6 +102,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     },
     ...(runner ? { runner } : {}),
   });
+  const tui = attachTui(engine, h);
   const hub = h.hub
     ? startHub({ stateDir: places.stateDir, port: 0, pingMs: 60_000, alive: (pid) => engine.alive(pid) })
     : undefined;
@@ -160,9 +164,16 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
             now: clock.now().toISOString(),
             staleBusyMs: h.settings.stale_busy_seconds * 1000,
             alive: (pid) => engine.alive(pid),
+            isDaemon: (pid) => tui?.isDaemon(pid),
           });
-          for (const s of store.sessions()) reports.set(s.session_id, sessionReport(store, s));
+          const all = store.sessions();
+          const shared = sharedPids(all);
+          const model = (pid: number) => tui?.isDaemon(pid);
+          for (const s of all) {
+            reports.set(s.session_id, sessionReport(store, s, processModelOf(s, shared, model)));
+          }
         }
+        failures.push(...checkAll(step, [...reports.values()]));
         if (step.step === "expect") {
           const id = idOf(step.session);
           const report = reports.get(id);

@@ -20,6 +20,13 @@
 import { isHookEventName } from "../codex/events.ts";
 import { PROFILES, type VersionProfile } from "../codex/profiles.ts";
 import { isObject, type JsonObject, typeName } from "../codex/json.ts";
+import {
+  parseTuiClear,
+  parseTuiHeader,
+  parseTuiStep,
+  type TuiHeader,
+  type TuiStep,
+} from "./tui_scenarios.ts";
 
 /** The format version this simulator reads. */
 export const SCENARIO_VERSION = 1;
@@ -51,39 +58,42 @@ export interface ScenarioHeader {
   /** Run a hub for this scenario (hooks then start real sidecars). */
   hub: boolean;
   hooks: ExtraHook[];
+  /** The interactive TUI and its process model (`tui_scenarios.ts`). */
+  tui?: TuiHeader;
 }
 
 /** A step, with the line it came from. */
 export type Step =
-  & { line: number }
-  & (
-    | { step: "start"; session: string; cwd?: string; model?: string }
-    | { step: "prompt"; session: string; text: string }
-    | {
-      step: "tool";
-      session: string;
-      name: string;
-      command: string;
-      output: string;
-      exit_code: number;
-      response?: unknown;
-      id?: string;
-    }
-    | { step: "assistant"; session: string; text: string }
-    | { step: "interrupt"; session: string }
-    | { step: "compact"; session: string; trigger: string }
-    | { step: "clear"; session: string }
-    | { step: "resume"; session: string }
-    | { step: "exit"; session: string }
-    | { step: "kill"; session: string }
-    | { step: "advance"; seconds: number }
-    | { step: "raw"; event: string; payload: JsonObject; transcript?: string; pid?: number }
-    | { step: "expect"; session: string; expect: Expectation }
-    | { step: "drop"; session: string }
-    | { step: "reconnect"; session: string }
-    | { step: "kill_sidecar"; session: string }
-    | { step: "message"; session: string; kind: "notify" | "ask"; text: string; expect_status?: number }
-  );
+  | { line: number }
+    & (
+      | { step: "start"; session: string; cwd?: string; model?: string }
+      | { step: "prompt"; session: string; text: string }
+      | {
+        step: "tool";
+        session: string;
+        name: string;
+        command: string;
+        output: string;
+        exit_code: number;
+        response?: unknown;
+        id?: string;
+      }
+      | { step: "assistant"; session: string; text: string }
+      | { step: "interrupt"; session: string }
+      | { step: "compact"; session: string; trigger: string }
+      | { step: "clear"; session: string }
+      | { step: "resume"; session: string }
+      | { step: "exit"; session: string }
+      | { step: "kill"; session: string }
+      | { step: "advance"; seconds: number }
+      | { step: "raw"; event: string; payload: JsonObject; transcript?: string; pid?: number }
+      | { step: "expect"; session: string; expect: Expectation }
+      | { step: "drop"; session: string }
+      | { step: "reconnect"; session: string }
+      | { step: "kill_sidecar"; session: string }
+      | { step: "message"; session: string; kind: "notify" | "ask"; text: string; expect_status?: number }
+    )
+  | TuiStep;
 
 /** What an `expect` step checks; every field is optional and compared exactly. */
 export interface Expectation {
@@ -277,6 +287,7 @@ function parseHeader(v: JsonObject, fail: Fail): ScenarioHeader {
     trusted: v.trusted !== false,
     hub: v.hub === true,
     hooks,
+    tui: parseTuiHeader(v, profile.version, fail),
   };
 }
 
@@ -286,6 +297,8 @@ function parseStep(v: JsonObject, line: number, fail: Fail): Step {
     fail(kind === undefined ? `field "step" is missing` : `field "step" must be a string`);
   }
   const where = ` in step "${kind}"`;
+  const tuiStep = parseTuiClear(v, line) ?? parseTuiStep(v, line, fail);
+  if (tuiStep) return tuiStep;
   const session = SESSION_STEPS.has(kind as string) ? str(v, "session", fail, where) : "";
   switch (kind) {
     case "start":
@@ -376,7 +389,7 @@ function parseStep(v: JsonObject, line: number, fail: Fail): Step {
       return fail(
         `field "step" is "${
           String(kind)
-        }"; known steps: start, prompt, tool, assistant, interrupt, compact, clear, resume, exit, kill, advance, raw, expect, drop, reconnect, kill_sidecar, message`,
+        }"; known steps: start, prompt, tool, assistant, interrupt, compact, clear, resume, exit, kill, advance, raw, expect, drop, reconnect, kill_sidecar, message, quit, kill_tui, kill_daemon, daemon_stop, new, expect_all`,
       );
   }
 }
