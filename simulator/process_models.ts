@@ -207,9 +207,10 @@ export class TuiModel {
     }
   }
 
-  /** `codex app-server daemon stop`: SessionEnd for every loaded session at once, then the daemon exits. */
+  /** `codex app-server daemon stop`: SessionEnd for every loaded session at once, then the daemon
+   * exits; with no daemon nothing happens. */
   async daemonStop(): Promise<void> {
-    if (!this.daemon) throw new Error(`step "daemon_stop" needs "process_model": "daemon"`);
+    if (!this.daemon) return; // no daemon runs: the command finds nothing to stop
     this.#timers.length = 0;
     for (const s of [...this.engine.sessions.values()]) await this.#end(s.label);
     this.killDaemon();

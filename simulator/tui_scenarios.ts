@@ -152,3 +152,13 @@ export function checkAll(
   }
   return out;
 }
+
+/** The folders of converted real-TUI recordings under the scenarios folder (`recorded/tui/<set>/`). */
+export function recordedTuiDirs(scenarioDir: string): string[] {
+  try {
+    return [...Deno.readDirSync(`${scenarioDir}/recorded/tui`)].filter((e) => e.isDirectory)
+      .map((e) => `recorded/tui/${e.name}/`).sort();
+  } catch {
+    return [];
+  }
+}
