@@ -12,6 +12,7 @@ import { LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { type Hub, startHub } from "../hub/server.ts";
 import { type SessionReport, sessionReport } from "../lifecycle/status.ts";
 import { Store } from "../lifecycle/store/mod.ts";
+import type { Observation } from "../lifecycle/model.ts";
 import { writeCodexHome } from "./codex_home.ts";
 import { discover, type Discovery } from "./discovery.ts";
 import { check, type ExpectationFailure } from "./expect.ts";
@@ -52,6 +53,8 @@ export interface ScenarioResult {
   duration_ms: number;
   /** The temporary directory the run used (removed unless `keep`). */
   dir: string;
+  /** The store's journal at the end (in-process runs): what lifeline recorded, payloads included. */
+  journal?: Observation[];
 }
 
 /** Options of {@link runScenario}. */
@@ -107,6 +110,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     ? startHub({ stateDir: places.stateDir, port: 0, pingMs: 60_000, alive: (pid) => engine.alive(pid) })
     : undefined;
   const failures: ExpectationFailure[] = [];
+  let journal: Observation[] | undefined;
   const timeline: TimelineEntry[] = [];
   /** Opens the store the hooks write (the shared one in-process), or undefined before the first write. */
   const openStore = (): Store | undefined => {
@@ -209,6 +213,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
       });
     }
   } finally {
+    journal = runner?.store.journal();
     await cleanUp(dir, { engine, hub, closeRunner: () => runner?.close(), keep: opts.keep === true });
   }
   return {
@@ -226,6 +231,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     warnings: opts.keep ? [...discovery.warnings, `kept: ${dir}`] : discovery.warnings,
     duration_ms: Math.round(performance.now() - t0),
     dir,
+    ...(journal ? { journal } : {}),
   };
 }
 

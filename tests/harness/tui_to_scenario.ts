@@ -233,5 +233,7 @@ if (import.meta.main) {
     const text = toScenario(lines).map((x) => JSON.stringify(x)).join("\n") + "\n";
     Deno.writeTextFileSync(`${SCENARIO_DIR}${set}/${name}.jsonl`, text);
   }
-  console.log(`Wrote ${convertible().length} scenarios to ${SCENARIO_DIR}`);
+  Deno.stdout.writeSync(
+    new TextEncoder().encode(`Wrote ${convertible().length} scenarios to ${SCENARIO_DIR}\n`),
+  );
 }
