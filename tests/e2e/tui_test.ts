@@ -12,6 +12,8 @@ import { say, shell } from "../harness/mock_responses.ts";
 import { processesMentioning, startTuiRig } from "../harness/tui.ts";
 import { recordingDir } from "../harness/tui_recording.ts";
 import { TITLE_PROMPT } from "../harness/tui_mock.ts";
+import { realSessionIds, replayInto } from "../harness/tui_replay.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
 
 const VERSION = "0.169.0";
 
@@ -88,6 +90,26 @@ Deno.test({
         const input = t.payload["input-messages"] as string[];
         assert.ok(input[0]!.startsWith(TITLE_PROMPT), `title notify input: "${input[0]!.slice(0, 60)}"`);
         assert.equal(t.payload.client, "codex-tui");
+      }
+      // lifeline's record of this live run (its hook handling, fed what Codex sent): no phantom session.
+      const t0 = Math.min(...got.map((l) => l.t));
+      const live = [
+        ...got.map((l) => ({ ...l, t: l.t - t0, kind: "hook", event: String(l.payload.hook_event_name) })),
+        ...notifies.map((n) => ({ ...n, t: n.t - t0, kind: "notify", event: "notify" })),
+      ].sort((a, b) => a.t - b.t);
+      const store = Store.memory();
+      try {
+        assert.equal(replayInto(store, live), live.length, "every live hook and notify handled");
+        assert.deepEqual(
+          store.sessions().map((s) => s.session_id),
+          [...realSessionIds(live)],
+          "sessions are the hook-named ones (no title thread)",
+        );
+        const [s] = store.sessions();
+        assert.deepEqual([s!.status, s!.turn_state, s!.turn_count], ["online", "idle", 1]);
+        assert.deepEqual(store.contradictions(s!.session_id), []);
+      } finally {
+        store.close();
       }
     } finally {
       await rig.stop();
