@@ -16,7 +16,7 @@ import { Db } from "./db.ts";
 import { migrate } from "./schema.ts";
 import type { DeliveryRow } from "./rows.ts";
 import { apply, journal, type RecordResult } from "./journal.ts";
-import { isRedelivery } from "./occurrence.ts";
+import { occurrence } from "./occurrence.ts";
 import { goneReason } from "../process_model.ts";
 import { busySeenBefore, liveWithPid, session, stateView, turn } from "./queries.ts";
 import { claim } from "./deliveries.ts";
@@ -118,7 +118,11 @@ export class StoreCore implements StateView {
     return db.transaction(() => {
       if (upkeep) this.#upkeep(upkeep);
       let delivered: DeliveryRow[] = [];
-      if (claimDeliveries && !isRedelivery(db, obs)) ({ obs, delivered } = claim(db, obs));
+      // Claims and the outbox name the journal key of this occurrence (a resumed SessionStart may repeat
+      // an earlier one byte for byte); a re-delivery has none, and changes nothing.
+      const occ = occurrence(db, obs);
+      if (occ) obs = occ;
+      if (occ && claimDeliveries) ({ obs, delivered } = claim(db, occ));
       const before = forward ? turnsBefore(db, obs) : undefined;
       const result = apply(db, obs);
       const outbox = forward && before ? writeOutbox(db, obs, result, before, forward) : [];
