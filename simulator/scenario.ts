@@ -63,37 +63,38 @@ export interface ScenarioHeader {
 }
 
 /** A step, with the line it came from. */
-export type Step =
-  | { line: number }
-    & (
-      | { step: "start"; session: string; cwd?: string; model?: string }
-      | { step: "prompt"; session: string; text: string }
-      | {
-        step: "tool";
-        session: string;
-        name: string;
-        command: string;
-        output: string;
-        exit_code: number;
-        response?: unknown;
-        id?: string;
-      }
-      | { step: "assistant"; session: string; text: string }
-      | { step: "interrupt"; session: string }
-      | { step: "compact"; session: string; trigger: string }
-      | { step: "clear"; session: string }
-      | { step: "resume"; session: string }
-      | { step: "exit"; session: string }
-      | { step: "kill"; session: string }
-      | { step: "advance"; seconds: number }
-      | { step: "raw"; event: string; payload: JsonObject; transcript?: string; pid?: number }
-      | { step: "expect"; session: string; expect: Expectation }
-      | { step: "drop"; session: string }
-      | { step: "reconnect"; session: string }
-      | { step: "kill_sidecar"; session: string }
-      | { step: "message"; session: string; kind: "notify" | "ask"; text: string; expect_status?: number }
-    )
-  | TuiStep;
+export type Step = CodexStep | TuiStep;
+/** A step of the fake Codex and the hub. */
+type CodexStep =
+  & { line: number }
+  & (
+    | { step: "start"; session: string; cwd?: string; model?: string }
+    | { step: "prompt"; session: string; text: string }
+    | {
+      step: "tool";
+      session: string;
+      name: string;
+      command: string;
+      output: string;
+      exit_code: number;
+      response?: unknown;
+      id?: string;
+    }
+    | { step: "assistant"; session: string; text: string }
+    | { step: "interrupt"; session: string }
+    | { step: "compact"; session: string; trigger: string }
+    | { step: "clear"; session: string }
+    | { step: "resume"; session: string }
+    | { step: "exit"; session: string }
+    | { step: "kill"; session: string }
+    | { step: "advance"; seconds: number }
+    | { step: "raw"; event: string; payload: JsonObject; transcript?: string; pid?: number }
+    | { step: "expect"; session: string; expect: Expectation }
+    | { step: "drop"; session: string }
+    | { step: "reconnect"; session: string }
+    | { step: "kill_sidecar"; session: string }
+    | { step: "message"; session: string; kind: "notify" | "ask"; text: string; expect_status?: number }
+  );
 
 /** What an `expect` step checks; every field is optional and compared exactly. */
 export interface Expectation {
