@@ -20,7 +20,8 @@
  *
  * Folding the journal stays deterministic: the final key is what is
  * journaled, and applying the journal in order again finds the same
- * occurrences.
+ * occurrences; a journal entry applied to the store that holds it (the very
+ * same observation, its time included) changes nothing.
  *
  * @module
  */
@@ -55,6 +56,10 @@ export function isRedelivery(db: Db, obs: Observation): boolean {
   if (REPAIRS.has(obs.event)) return exists(db, base);
   if (obs.key !== base) return exists(db, obs.key); // a journaled occurrence, replayed
   if (!exists(db, base)) return false;
+  // A journal entry replayed into its own store: the very same observation, time and all.
+  if (db.stmt("SELECT 1 FROM events WHERE key = ? AND body = ?").get(obs.key, JSON.stringify(obs))) {
+    return true;
+  }
   const last = lastCodexKey(db, obs.session_id);
   return last !== undefined && contentKey(last) === base;
 }

@@ -79,9 +79,10 @@ Deno.test("notify-only turns (Codex before 0.124) still record the turn; a known
 
 Deno.test("identical payloads: back to back is a re-delivery, after another event a new occurrence", () => {
   const store = Store.memory();
-  const end = hook({ session_id: "s", hook_event_name: "SessionEnd", reason: "other" });
-  const start = hook({ session_id: "s", hook_event_name: "SessionStart", source: "resume" });
-  for (const o of [start, start, end, end, start, end]) store.record(o);
+  // Each delivery observed at its own time, as hooks do (identical payloads, identical pid).
+  const end = () => hook({ session_id: "s", hook_event_name: "SessionEnd", reason: "other" });
+  const start = () => hook({ session_id: "s", hook_event_name: "SessionStart", source: "resume" });
+  for (const o of [start, start, end, end, start, end]) store.record(o());
   const j = store.journal();
   assert.deepEqual(j.map((o) => o.event), ["SessionStart", "SessionEnd", "SessionStart", "SessionEnd"]);
   assert.deepEqual(j.map((o) => o.key.includes("#")), [false, false, true, true]);
@@ -89,6 +90,8 @@ Deno.test("identical payloads: back to back is a re-delivery, after another even
   const fresh = Store.memory();
   fresh.replay(j);
   assert.deepEqual(fresh.dump(), store.dump());
+  store.replay(j); // the journal applied to its own store again
+  assert.equal(store.journal().length, 4);
 });
 
 Deno.test("a resumed session is checked against its latest process, and a dead daemon ends all its sessions", () => {
