@@ -34,6 +34,8 @@ export interface Observation {
   blocked: boolean;
   /** Failure-hint threshold in force (0 = off). */
   hint_threshold: number;
+  /** Codex's own internal work (a title-thread notify): journaled, never a session. */
+  internal?: boolean;
 }
 
 /** Session status. */

@@ -13,6 +13,7 @@ import type { Observation } from "./model.ts";
 import type { Scrubber } from "./scrub.ts";
 import { detectToolFailure, ERROR_NOTIFY_TYPES, findCommandInTranscript } from "./failures.ts";
 import { idempotencyKey } from "./keys.ts";
+import { isTitleThreadNotify } from "./internal_threads.ts";
 
 /** What observing needs from the outside world. */
 export interface ObserveContext {
@@ -79,6 +80,7 @@ const STRUCTURAL = new Set([
   "turn-id",
   "client",
   "stop_hook_active",
+  "kind",
 ]);
 
 /**
@@ -174,5 +176,6 @@ export function observeNotify(payload: NotifyPayload, ctx: ObserveContext): Obse
       ctx,
     ),
     failure,
+    ...(isTitleThreadNotify(payload) ? { internal: true } : {}),
   };
 }

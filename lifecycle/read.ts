@@ -10,6 +10,7 @@
 import { Store } from "./store/mod.ts";
 import { statusReport, statusTable } from "./status.ts";
 import { processAlive } from "./process.ts";
+import { isDaemonPid } from "./process_model.ts";
 
 /** The store in `stateDir`, or `undefined` when nothing was ever recorded there. */
 export function openExisting(stateDir: string): Store | undefined {
@@ -43,8 +44,9 @@ export function renderStatus(o: StatusOptions): string {
       now: o.now.toISOString(),
       staleBusyMs: o.staleBusySeconds * 1000,
       alive: (pid, startedAt) => processAlive(pid, startedAt),
+      isDaemon: (pid) => isDaemonPid(pid),
     });
-    const report = statusReport(store);
+    const report = statusReport(store, (pid) => isDaemonPid(pid));
     return o.json ? JSON.stringify(report, null, 2) : statusTable(report, o.now);
   } finally {
     store.close();

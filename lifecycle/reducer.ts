@@ -22,6 +22,7 @@
 import { HOOK_EVENTS } from "../codex/events.ts";
 import type { Changes, ContradictionRow, Observation, SessionRow, StateView } from "./model.ts";
 import { applyNotify, applyTurnEvent, closeOpenTurn, str } from "./turns.ts";
+import { isInternalNotify } from "./internal_threads.ts";
 
 /** Events that belong to a turn: every hook event but the session's own start and end. */
 const TURN_EVENTS: ReadonlySet<string> = new Set(
@@ -54,6 +55,8 @@ export function reduce(view: StateView, obs: Observation): Changes {
   const changes: Changes = { session: undefined, turns: [], failures: [], contradictions: [], hints: [] };
   const known = view.session(obs.session_id);
   const ev = obs.event;
+  // Codex's internal threads (title generation) are journaled but never become sessions.
+  if (isInternalNotify(obs, known !== undefined)) return changes;
 
   // lifeline's own repairs only ever apply to a session in the right state.
   if (ev === "StaleBusyRepair" || ev === "ProcessGone") {
@@ -64,7 +67,8 @@ export function reduce(view: StateView, obs: Observation): Changes {
     if (ev === "ProcessGone") {
       s.status = "offline";
       s.ended_at = obs.observed_at;
-      s.end_reason = "process_gone";
+      s.end_reason = str(obs.payload.reason) ?? "process_gone";
+      s.turn_state = "idle"; // an offline session is never working
     } else {
       s.status = "online";
       s.turn_state = "idle";

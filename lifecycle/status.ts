@@ -7,6 +7,7 @@
 
 import type { Store } from "./store/mod.ts";
 import type { Outcome, SessionRow, Status, TurnState } from "./model.ts";
+import { type ProcessModel, processModelOf, sharedPids } from "./process_model.ts";
 
 /** One turn in the report. */
 export interface TurnReport {
@@ -52,6 +53,8 @@ export interface SessionReport {
   ended_at: string | null;
   end_reason: string | null;
   pid: number | null;
+  /** `daemon` when `pid` is a Codex app-server daemon shared by sessions, else `process-per-session`. */
+  process_model: ProcessModel;
   turns: TurnReport[];
   failures: FailureReport[];
   contradictions: ContradictionReport[];
@@ -71,7 +74,11 @@ export interface StatusReport {
 }
 
 /** One session's report. */
-export function sessionReport(store: Store, s: SessionRow): SessionReport {
+export function sessionReport(
+  store: Store,
+  s: SessionRow,
+  processModel: ProcessModel = processModelOf(s, sharedPids(store.sessions())),
+): SessionReport {
   const groups = new Map<string, FailureReport>();
   for (const f of store.failures(s.session_id)) {
     const k = `${f.tool}\u0000${f.error_class}`;
@@ -102,6 +109,7 @@ export function sessionReport(store: Store, s: SessionRow): SessionReport {
     ended_at: s.ended_at,
     end_reason: s.end_reason,
     pid: s.pid,
+    process_model: processModel,
     turns: store.turns(s.session_id).map((t) => ({
       turn_id: t.turn_id,
       outcome: t.outcome,
@@ -125,9 +133,11 @@ export function sessionReport(store: Store, s: SessionRow): SessionReport {
 }
 
 /** Every session, most recently seen first. */
-export function statusReport(store: Store): StatusReport {
+export function statusReport(store: Store, isDaemon?: (pid: number) => boolean | undefined): StatusReport {
+  const all = store.sessions();
+  const shared = sharedPids(all);
   return {
-    sessions: store.sessions().map((s) => sessionReport(store, s)),
+    sessions: all.map((s) => sessionReport(store, s, processModelOf(s, shared, isDaemon))),
     forwarding: {
       pending: store.outbox("pending").length,
       sent: store.outbox("sent").length,

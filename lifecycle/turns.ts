@@ -7,6 +7,7 @@
  */
 
 import type { Changes, Observation, SessionRow, StateView, TurnRow } from "./model.ts";
+import { isCompactionOutsideTurn } from "./compaction.ts";
 
 /** The failure-counter window. */
 const FAILURE_WINDOW_MS = 24 * 3600 * 1000;
@@ -95,6 +96,8 @@ export function applyTurnEvent(
     return undefined;
   }
   let t = getTurn(view, changes, s.session_id, tid);
+  // Manual compaction has a turn id of its own but is no turn: the session stays as it is.
+  if (!t && isCompactionOutsideTurn(ev, obs.payload)) return undefined;
   if (!t) {
     // A turn we have not seen: Codex has moved on, so a turn still open was interrupted
     // (Codex before 0.150 fires nothing on Esc).

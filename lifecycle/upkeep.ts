@@ -26,6 +26,8 @@ export interface Upkeep {
   staleBusyMs: number;
   /** Whether a session's Codex process, first seen at `startedAt`, lives (`undefined` = cannot tell). */
   alive?: (pid: number, startedAt: string) => boolean | undefined;
+  /** Whether a pid is a Codex app-server daemon (`undefined` = cannot tell); see `process_model.ts`. */
+  isDaemon?: (pid: number) => boolean | undefined;
 }
 
 /** Busy sessions last seen before this moment (ISO) are stale; `undefined` when repair is off. */
@@ -34,9 +36,13 @@ export function staleBefore(u: Upkeep): string | undefined {
   return Number.isFinite(cutoff) ? new Date(cutoff).toISOString() : undefined;
 }
 
-/** Whether the session's Codex process is known to be gone (not merely unknown). */
+/**
+ * Whether the session's Codex process is known to be gone (not merely unknown). The process is the
+ * one of the session's latest event, so a resumed session is checked against its new process: a pid
+ * whose process started after the session was last seen is another process.
+ */
 export function processGone(u: Upkeep, s: SessionRow): boolean {
-  return s.status !== "offline" && s.pid !== null && u.alive?.(s.pid, s.started_at) === false;
+  return s.status !== "offline" && s.pid !== null && u.alive?.(s.pid, s.last_seen) === false;
 }
 
 /**
@@ -48,8 +54,14 @@ export function repairObservation(
   event: "StaleBusyRepair" | "ProcessGone",
   s: SessionRow,
   now: string,
+  reason?: string,
 ): Observation {
-  const basis = { session_id: s.session_id, last_seen: s.last_seen, pid: s.pid };
+  const basis = {
+    session_id: s.session_id,
+    last_seen: s.last_seen,
+    pid: s.pid,
+    ...(reason ? { reason } : {}),
+  };
   return {
     key: idempotencyKey(event, basis),
     event,

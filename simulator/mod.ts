@@ -23,13 +23,14 @@ import { scenarioText, simulateHtml, simulateJson } from "./report.ts";
 export { parseScenario, type Scenario, ScenarioError } from "./scenario.ts";
 export { type RunOptions, runScenario, type ScenarioResult } from "./runner.ts";
 export { check, type ExpectationFailure } from "./expect.ts";
+import { recordedTuiDirs } from "./tui_scenarios.ts";
 export { scenarioText, simulateHtml, simulateJson } from "./report.ts";
 
 /** The bundled scenarios, sorted. */
 export function bundledScenarios(): string[] {
   const dir = `${LIFELINE_ROOT}/simulator/scenarios`;
   const out: string[] = [];
-  for (const sub of ["", "recorded/"]) {
+  for (const sub of ["", "recorded/", ...recordedTuiDirs(dir)]) {
     try {
       for (const e of Deno.readDirSync(`${dir}/${sub}`)) {
         if (e.isFile && e.name.endsWith(".jsonl")) out.push(`${dir}/${sub}${e.name}`);

@@ -12,6 +12,7 @@ import { LIFELINE_ROOT } from "../hooks/handlers.ts";
 import { type Hub, startHub } from "../hub/server.ts";
 import { type SessionReport, sessionReport } from "../lifecycle/status.ts";
 import { Store } from "../lifecycle/store/mod.ts";
+import type { Observation } from "../lifecycle/model.ts";
 import { writeCodexHome } from "./codex_home.ts";
 import { discover, type Discovery } from "./discovery.ts";
 import { check, type ExpectationFailure } from "./expect.ts";
@@ -21,6 +22,9 @@ import { inProcessRunner } from "./inprocess.ts";
 import { killProcessesReferencing } from "./reap.ts";
 import type { Scenario } from "./scenario.ts";
 import { describe, perform, transportOf, waitFor } from "./steps.ts";
+import { attachTui } from "./process_models.ts";
+import { checkAll } from "./tui_scenarios.ts";
+import { processModelOf, sharedPids } from "../lifecycle/process_model.ts";
 
 /** One point of the timeline: the state of each session after a step. */
 export interface TimelineEntry {
@@ -49,6 +53,8 @@ export interface ScenarioResult {
   duration_ms: number;
   /** The temporary directory the run used (removed unless `keep`). */
   dir: string;
+  /** The store's journal at the end (in-process runs): what lifeline recorded, payloads included. */
+  journal?: Observation[];
 }
 
 /** Options of {@link runScenario}. */
@@ -99,10 +105,12 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     },
     ...(runner ? { runner } : {}),
   });
+  const tui = attachTui(engine, h);
   const hub = h.hub
     ? startHub({ stateDir: places.stateDir, port: 0, pingMs: 60_000, alive: (pid) => engine.alive(pid) })
     : undefined;
   const failures: ExpectationFailure[] = [];
+  let journal: Observation[] | undefined;
   const timeline: TimelineEntry[] = [];
   /** Opens the store the hooks write (the shared one in-process), or undefined before the first write. */
   const openStore = (): Store | undefined => {
@@ -160,9 +168,16 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
             now: clock.now().toISOString(),
             staleBusyMs: h.settings.stale_busy_seconds * 1000,
             alive: (pid) => engine.alive(pid),
+            isDaemon: (pid) => tui?.isDaemon(pid),
           });
-          for (const s of store.sessions()) reports.set(s.session_id, sessionReport(store, s));
+          const all = store.sessions();
+          const shared = sharedPids(all);
+          const model = (pid: number) => tui?.isDaemon(pid);
+          for (const s of all) {
+            reports.set(s.session_id, sessionReport(store, s, processModelOf(s, shared, model)));
+          }
         }
+        failures.push(...checkAll(step, [...reports.values()]));
         if (step.step === "expect") {
           const id = idOf(step.session);
           const report = reports.get(id);
@@ -198,6 +213,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
       });
     }
   } finally {
+    journal = runner?.store.journal();
     await cleanUp(dir, { engine, hub, closeRunner: () => runner?.close(), keep: opts.keep === true });
   }
   return {
@@ -215,6 +231,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     warnings: opts.keep ? [...discovery.warnings, `kept: ${dir}`] : discovery.warnings,
     duration_ms: Math.round(performance.now() - t0),
     dir,
+    ...(journal ? { journal } : {}),
   };
 }
 

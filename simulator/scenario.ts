@@ -20,6 +20,13 @@
 import { isHookEventName } from "../codex/events.ts";
 import { PROFILES, type VersionProfile } from "../codex/profiles.ts";
 import { isObject, type JsonObject, typeName } from "../codex/json.ts";
+import {
+  parseTuiClear,
+  parseTuiHeader,
+  parseTuiStep,
+  type TuiHeader,
+  type TuiStep,
+} from "./tui_scenarios.ts";
 
 /** The format version this simulator reads. */
 export const SCENARIO_VERSION = 1;
@@ -51,10 +58,14 @@ export interface ScenarioHeader {
   /** Run a hub for this scenario (hooks then start real sidecars). */
   hub: boolean;
   hooks: ExtraHook[];
+  /** The interactive TUI and its process model (`tui_scenarios.ts`). */
+  tui?: TuiHeader;
 }
 
 /** A step, with the line it came from. */
-export type Step =
+export type Step = CodexStep | TuiStep;
+/** A step of the fake Codex and the hub. */
+type CodexStep =
   & { line: number }
   & (
     | { step: "start"; session: string; cwd?: string; model?: string }
@@ -277,6 +288,7 @@ function parseHeader(v: JsonObject, fail: Fail): ScenarioHeader {
     trusted: v.trusted !== false,
     hub: v.hub === true,
     hooks,
+    tui: parseTuiHeader(v, profile.version, fail),
   };
 }
 
@@ -286,6 +298,8 @@ function parseStep(v: JsonObject, line: number, fail: Fail): Step {
     fail(kind === undefined ? `field "step" is missing` : `field "step" must be a string`);
   }
   const where = ` in step "${kind}"`;
+  const tuiStep = parseTuiClear(v, line) ?? parseTuiStep(v, line, fail);
+  if (tuiStep) return tuiStep;
   const session = SESSION_STEPS.has(kind as string) ? str(v, "session", fail, where) : "";
   switch (kind) {
     case "start":
@@ -376,7 +390,7 @@ function parseStep(v: JsonObject, line: number, fail: Fail): Step {
       return fail(
         `field "step" is "${
           String(kind)
-        }"; known steps: start, prompt, tool, assistant, interrupt, compact, clear, resume, exit, kill, advance, raw, expect, drop, reconnect, kill_sidecar, message`,
+        }"; known steps: start, prompt, tool, assistant, interrupt, compact, clear, resume, exit, kill, advance, raw, expect, drop, reconnect, kill_sidecar, message, quit, kill_tui, kill_daemon, daemon_stop, new, expect_all`,
       );
   }
 }

@@ -14,6 +14,7 @@ import type { Hub } from "../hub/server.ts";
 import type { FakeCodex } from "./fake_codex.ts";
 import type { Step } from "./scenario.ts";
 import { copyRecordedTranscript } from "./transcript.ts";
+import { performTui } from "./tui_steps.ts";
 
 /** Where a step runs. */
 export interface StepContext {
@@ -43,7 +44,7 @@ export function describe(step: Step): string {
     case "expect":
       return `${step.session}: expect ${Object.keys(step.expect).join(", ")}`;
     default:
-      return `${step.session}: ${step.step}`;
+      return "session" in step ? `${step.session}: ${step.step}` : step.step;
   }
 }
 
@@ -74,6 +75,7 @@ export async function perform(c: StepContext, step: Step): Promise<void> {
   if (HUB_STEPS.has(step.step) && !c.hub) {
     throw new Error(`step "${step.step}" needs a hub: add "hub": true to the header`);
   }
+  if (await performTui(engine, step)) return;
   const hub = c.hub!;
   const sid = "session" in step ? engine.sessions.get(step.session)?.id ?? step.session : "";
   switch (step.step) {

@@ -15,7 +15,9 @@ import { processGone, repairObservation, staleBefore, type Upkeep } from "../upk
 import { Db } from "./db.ts";
 import { migrate } from "./schema.ts";
 import type { DeliveryRow } from "./rows.ts";
-import { apply, journal, journaled, type RecordResult } from "./journal.ts";
+import { apply, journal, type RecordResult } from "./journal.ts";
+import { occurrence } from "./occurrence.ts";
+import { goneReason } from "../process_model.ts";
 import { busySeenBefore, liveWithPid, session, stateView, turn } from "./queries.ts";
 import { claim } from "./deliveries.ts";
 
@@ -116,7 +118,11 @@ export class StoreCore implements StateView {
     return db.transaction(() => {
       if (upkeep) this.#upkeep(upkeep);
       let delivered: DeliveryRow[] = [];
-      if (claimDeliveries && !journaled(db, obs.key)) ({ obs, delivered } = claim(db, obs));
+      // Claims and the outbox name the journal key of this occurrence (a resumed SessionStart may repeat
+      // an earlier one byte for byte); a re-delivery has none, and changes nothing.
+      const occ = occurrence(db, obs);
+      if (occ) obs = occ;
+      if (occ && claimDeliveries) ({ obs, delivered } = claim(db, occ));
       const before = forward ? turnsBefore(db, obs) : undefined;
       const result = apply(db, obs);
       const outbox = forward && before ? writeOutbox(db, obs, result, before, forward) : [];
@@ -136,8 +142,12 @@ export class StoreCore implements StateView {
       if (apply(this.db, repairObservation("StaleBusyRepair", s, u.now)).inserted) applied++;
     }
     if (!u.alive) return applied;
-    for (const s of liveWithPid(this.db)) {
-      if (processGone(u, s) && apply(this.db, repairObservation("ProcessGone", s, u.now)).inserted) applied++;
+    const live = liveWithPid(this.db);
+    for (const s of live) {
+      if (!processGone(u, s)) continue;
+      if (apply(this.db, repairObservation("ProcessGone", s, u.now, goneReason(u, s, live))).inserted) {
+        applied++;
+      }
     }
     return applied;
   }

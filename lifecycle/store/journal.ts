@@ -11,6 +11,7 @@ import type { Changes, Observation, SessionRow, TurnRow } from "../model.ts";
 import { reduce } from "../reducer.ts";
 import type { Db, Row } from "./db.ts";
 import { stateView } from "./queries.ts";
+import { occurrence } from "./occurrence.ts";
 
 /** The result of recording one observation. */
 export interface RecordResult {
@@ -30,7 +31,10 @@ export function journaled(db: Db, key: string): boolean {
  * Journals one observation and applies it, unless the same delivery is
  * already journaled. Call inside a transaction.
  */
-export function apply(db: Db, obs: Observation): RecordResult {
+export function apply(db: Db, delivered: Observation): RecordResult {
+  // A re-delivery changes nothing; a new occurrence of identical content gets a key of its own.
+  const obs = occurrence(db, delivered);
+  if (!obs) return { inserted: false, changes: { ...NO_CHANGES } };
   const r = db.stmt(
     "INSERT OR IGNORE INTO events (key, session_id, event, observed_at, body) VALUES (?,?,?,?,?)",
   ).run(obs.key, obs.session_id, obs.event, obs.observed_at, JSON.stringify(obs));

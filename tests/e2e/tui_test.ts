@@ -12,6 +12,9 @@ import { say, shell } from "../harness/mock_responses.ts";
 import { processesMentioning, startTuiRig } from "../harness/tui.ts";
 import { recordingDir } from "../harness/tui_recording.ts";
 import { TITLE_PROMPT } from "../harness/tui_mock.ts";
+import { realSessionIds, replayInto } from "../harness/tui_replay.ts";
+import { Store } from "../../lifecycle/store/mod.ts";
+import { isHookEventName } from "../../codex/events.ts";
 
 const VERSION = "0.169.0";
 
@@ -88,6 +91,28 @@ Deno.test({
         const input = t.payload["input-messages"] as string[];
         assert.ok(input[0]!.startsWith(TITLE_PROMPT), `title notify input: "${input[0]!.slice(0, 60)}"`);
         assert.equal(t.payload.client, "codex-tui");
+      }
+      // lifeline's record of this live run (its hook handling, fed what Codex sent): no phantom session.
+      const t0 = Math.min(...got.map((l) => l.t));
+      const live = [
+        ...got.map((l) => ({ ...l, t: l.t - t0, kind: "hook", event: String(l.payload.hook_event_name) })),
+        ...notifies.map((n) => ({ ...n, t: n.t - t0, kind: "notify", event: "notify" })),
+      ].sort((a, b) => a.t - b.t);
+      const store = Store.memory();
+      try {
+        // The model-request hooks are not lifeline's (it installs no handler for them).
+        const handled = live.filter((l) => l.kind === "notify" || isHookEventName(l.event)).length;
+        assert.equal(replayInto(store, live), handled, "every live hook lifeline handles, and every notify");
+        assert.deepEqual(
+          store.sessions().map((s) => s.session_id),
+          [...realSessionIds(live)],
+          "sessions are the hook-named ones (no title thread)",
+        );
+        const [s] = store.sessions();
+        assert.deepEqual([s!.status, s!.turn_state, s!.turn_count], ["online", "idle", 1]);
+        assert.deepEqual(store.contradictions(s!.session_id), []);
+      } finally {
+        store.close();
       }
     } finally {
       await rig.stop();

@@ -130,7 +130,12 @@ Deno.test("stale-busy repair: a busy session with no sign of life goes online/id
 });
 
 Deno.test("a session whose Codex process is gone is offline", () => {
-  const store = recordAll(materialise([{ kind: "prompt", session: 0 }, { kind: "prompt", session: 1 }]));
+  // Each session in a process of its own (process per session): s1's process is another one.
+  const store = recordAll(
+    materialise([{ kind: "prompt", session: 0 }, { kind: "prompt", session: 1 }]).map((o) =>
+      o.session_id === "s1" ? { ...o, pid: 4343 } : o
+    ),
+  );
   const now = new Date(Date.parse("2026-11-21T01:00:00Z")).toISOString();
   store.maintain({ now, staleBusyMs: STALE_MS * 10, alive: () => undefined });
   assert.equal(store.session("s0")!.status, "busy", "cannot tell = leave it");
@@ -178,7 +183,7 @@ Deno.test("property: folding the journal from scratch equals the incremental tab
   );
 });
 
-Deno.test("property: delivering any event twice changes nothing", () => {
+Deno.test("property: delivering any event twice in a row changes nothing", () => {
   fc.assert(
     fc.property(history, fc.array(fc.nat(), { maxLength: 10 }), (obs, dups) => {
       fc.pre(obs.length > 0);

@@ -31,6 +31,10 @@ Deno.test("the bundle covers the cases the simulator promises", () => {
       "hub_messages_while_disconnected",
       "hub_sidecar_restarted",
       "hub_codex_dies_disconnected",
+      "tui_daemon",
+      "tui_per_session",
+      "tui_0.169.0_daemon_resume_twice",
+      "tui_0.171.0_nodaemon_clear",
     ]
   ) assert.ok(names.includes(n), `missing bundled scenario ${n}`);
 });
