@@ -6,7 +6,7 @@
  */
 
 import { type Hub, startHub } from "./server.ts";
-import { readSettings } from "../lifecycle/settings.ts";
+import { appServerSocketPath, readSettings } from "../lifecycle/settings.ts";
 
 export { type Hub, type HubOptions, type HubSession, hubToken, startHub } from "./server.ts";
 export { backoffMs, runSidecar } from "./sidecar.ts";
@@ -18,7 +18,20 @@ if (import.meta.main) {
   const { stateDir, hubPort: port, queueTtlSeconds: ttl, queueCap: cap, staleBusySeconds } = settings;
   let hub: Hub;
   try {
-    hub = startHub({ stateDir, port, queueTtlMs: ttl * 1000, queueCap: cap, staleBusySeconds });
+    const appServer = settings.appServer === "on"
+      ? { socketPath: appServerSocketPath(settings.codexHome) }
+      : undefined;
+    const { textMode, home } = settings;
+    hub = startHub({
+      stateDir,
+      port,
+      queueTtlMs: ttl * 1000,
+      queueCap: cap,
+      staleBusySeconds,
+      appServer,
+      textMode,
+      home,
+    });
   } catch (e) {
     Deno.stderr.writeSync(
       new TextEncoder().encode(`lifeline hub: cannot start on 127.0.0.1:${port}: ${(e as Error).message}\n`),

@@ -15,9 +15,12 @@ import { type SessionReport, sessionReport } from "../lifecycle/status.ts";
 import { hasToken, refusedOrigin, TOKEN_HELP } from "./auth.ts";
 import type { Connections } from "./connections.ts";
 import { pageHtml } from "./page.ts";
+import type { Messaging } from "./messages.ts";
+import type { AppServerLink } from "./app_server_link.ts";
+import { resolveSession } from "./session_ref.ts";
 
 /** One session as `/sessions` shows it: the status report plus transport. */
-export type HubSession = SessionReport & { transport: "connected" | "disconnected" };
+export type HubSession = SessionReport & { transport: "connected" | "disconnected" | "app-server" };
 
 /** What the routes need. */
 export interface RouteContext {
@@ -31,6 +34,9 @@ export interface RouteContext {
   queueCap: number;
   staleBusyMs: number;
   alive: (pid: number, startedAt: string) => boolean | undefined;
+  /** The message API (`hub/messages.ts`); without it the routes keep their older sidecar-only answers. */
+  messages?: Messaging;
+  appServer?: AppServerLink | undefined;
 }
 
 function json(body: unknown, status = 200): Response {
@@ -47,7 +53,11 @@ export function hubHandler(ctx: RouteContext): (req: Request) => Promise<Respons
     store.maintain({ now: now().toISOString(), staleBusyMs: ctx.staleBusyMs, alive: ctx.alive });
     return store.sessions().map((s) => ({
       ...sessionReport(store, s),
-      transport: conns.has(s.session_id) ? "connected" : "disconnected",
+      transport: ctx.appServer?.has(s.session_id)
+        ? "app-server"
+        : conns.has(s.session_id)
+        ? "connected"
+        : "disconnected",
     }));
   };
 
@@ -122,6 +132,10 @@ export function hubHandler(ctx: RouteContext): (req: Request) => Promise<Respons
       return json({ ok: true, sessions_connected: conns.count() });
     }
     if (req.method === "GET" && url.pathname === "/sessions") return json({ sessions: report() });
+    if (ctx.messages) {
+      const answer = await messageRoute(ctx.messages, req, url.pathname, report);
+      if (answer) return json(answer.body, answer.status);
+    }
     const m = /^\/sessions\/([^/]+)(\/messages)?$/.exec(url.pathname);
     if (m) {
       const id = decodeURIComponent(m[1]!);
@@ -133,4 +147,39 @@ export function hubHandler(ctx: RouteContext): (req: Request) => Promise<Respons
     }
     return json({ error: `no route for ${req.method} ${url.pathname}` }, 404);
   };
+}
+
+/** The message API's routes (`hub/messages.ts` has the logic); `undefined` for any other path. */
+async function messageRoute(
+  messages: Messaging,
+  req: Request,
+  path: string,
+  report: () => HubSession[],
+): Promise<{ status: number; body: unknown } | undefined> {
+  const body = async () => {
+    try {
+      return await req.json();
+    } catch {
+      return undefined;
+    }
+  };
+  const msg = /^\/messages\/([^/]+)(\/reply)?$/.exec(path);
+  if (msg) {
+    const id = decodeURIComponent(msg[1]!);
+    if (!msg[2] && req.method === "GET") return messages.get(id);
+    if (msg[2] && req.method === "POST") return messages.reply(id, await body());
+    return undefined;
+  }
+  const ses = /^\/sessions\/([^/]+)(\/messages)?$/.exec(path);
+  if (!ses) return undefined;
+  const ref = decodeURIComponent(ses[1]!);
+  if (ses[2] && req.method === "POST") return await messages.send(ref, await body());
+  if (!ses[2] && req.method === "GET") {
+    const all = report();
+    const found = resolveSession(ref, all.map((s) => s.session_id));
+    if ("status" in found) return { status: found.status, body: found.body };
+    const s = all.find((x) => x.session_id === found.id)!;
+    return { status: 200, body: { ...s, messages: messages.forSession(s.session_id) } };
+  }
+  return undefined;
 }

@@ -20,6 +20,9 @@ import { flush } from "../lifecycle/forward/flush.ts";
 import { connections } from "./connections.ts";
 import { hubHandler } from "./routes.ts";
 import { hubToken, removeHubInfo, writeHubInfo } from "./sidecar_files.ts";
+import { makeScrubber, type TextMode } from "../lifecycle/scrub.ts";
+import { messaging } from "./messages.ts";
+import { type AppServerLink, type AppServerLinkOptions, startAppServerLink } from "./app_server_link.ts";
 
 export type { HubSession } from "./routes.ts";
 export { hubToken } from "./sidecar_files.ts";
@@ -41,6 +44,15 @@ export interface HubOptions {
   now?: () => Date;
   /** Whether a recorded Codex process lives (default: /proc). */
   alive?: (pid: number, startedAt: string) => boolean | undefined;
+  /**
+   * The app-server daemon's socket (`$CODEX_HOME/app-server-control/app-server-control.sock`):
+   * when given, the hub reads the daemon and delivers through it; it waits for a socket that
+   * does not exist yet. `bridge` overrides the bridge's ports (tests).
+   */
+  appServer?: { socketPath: string; bridge?: AppServerLinkOptions["bridge"] } | undefined;
+  /** How stored text is scrubbed (default `scrubbed`) and the home folder paths are shown under. */
+  textMode?: TextMode;
+  home?: string | undefined;
 }
 
 /** A running hub. */
@@ -52,6 +64,8 @@ export interface Hub {
   connected(): string[];
   /** Closes a session's sidecar connection from the hub's side (a transport drop); the sidecar reconnects. */
   drop(sessionId: string): boolean;
+  /** The app-server link, when the hub was given a socket. */
+  appServer?: AppServerLink | undefined;
   close(): Promise<void>;
 }
 
@@ -86,7 +100,34 @@ export function startHub(o: HubOptions): Hub {
     }, 5000)
     : undefined;
 
+  const scrubber = makeScrubber(o.textMode ?? "scrubbed", o.home);
+  let refresh = () => {};
+  const appServer = o.appServer
+    ? startAppServerLink({
+      store,
+      socketPath: o.appServer.socketPath,
+      scrubber,
+      bridge: o.appServer.bridge,
+      onRecorded: () => refresh(),
+    })
+    : undefined;
+  const messages = messaging({
+    store,
+    now,
+    scrubber,
+    sidecars: conns,
+    appServer,
+    queueTtlMs: o.queueTtlMs ?? 86_400_000,
+    queueCap: o.queueCap ?? 100,
+  });
+  refresh = () => messages.refresh();
+  // Asks answered at hook points and asks that time out are noticed without a request.
+  const refresher = setInterval(() => {
+    if (!closing) messages.refresh();
+  }, 1000);
   const handler = hubHandler({
+    messages,
+    appServer,
     store,
     connections: conns,
     token,
@@ -111,8 +152,11 @@ export function startHub(o: HubOptions): Hub {
     token,
     connected: () => conns.sessionIds(),
     drop: (sessionId) => conns.drop(sessionId),
+    appServer,
     async close() {
       closing = true;
+      clearInterval(refresher);
+      await appServer?.stop();
       conns.close();
       if (flusher !== undefined) clearInterval(flusher);
       ac.abort();

@@ -33,7 +33,16 @@ import type {
   TurnRow,
   TurnTokens,
 } from "./model.ts";
-import { closeOpenTurn, finishTurn, getFact, getTurn, newSession, openTurn, str, upsertTurn } from "./turns.ts";
+import {
+  closeOpenTurn,
+  finishTurn,
+  getFact,
+  getTurn,
+  newSession,
+  openTurn,
+  str,
+  upsertTurn,
+} from "./turns.ts";
 
 /** The end reason of a session whose thread the daemon closed. */
 export const THREAD_CLOSED = "thread_closed";

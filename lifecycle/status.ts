@@ -6,7 +6,15 @@
  */
 
 import type { Store } from "./store/mod.ts";
-import type { ObservationSource, Outcome, SessionRow, Status, ToolRun, TurnState, TurnTokens } from "./model.ts";
+import type {
+  ObservationSource,
+  Outcome,
+  SessionRow,
+  Status,
+  ToolRun,
+  TurnState,
+  TurnTokens,
+} from "./model.ts";
 
 /** One turn in the report. */
 export interface TurnReport {

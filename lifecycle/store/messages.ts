@@ -94,7 +94,9 @@ export function updateMessage(db: Db, id: string, patch: MessagePatch, at: strin
   const m = message(db, id);
   if (!m) return undefined;
   const n = { ...m, ...patch, updated_at: at };
-  db.stmt("UPDATE messages SET status = ?, via = ?, reply = ?, turn_id = ?, error = ?, updated_at = ? WHERE id = ?")
+  db.stmt(
+    "UPDATE messages SET status = ?, via = ?, reply = ?, turn_id = ?, error = ?, updated_at = ? WHERE id = ?",
+  )
     .run(n.status, n.via, n.reply, n.turn_id, n.error, n.updated_at, id);
   return n;
 }
