@@ -130,9 +130,11 @@ export function messaging(d: MessagingDeps): Messaging {
     }
     if (m.kind === "ask" && turnId) {
       const t = store.turn(m.session_id, turnId);
-      if (t?.outcome === "completed" && t.last_assistant_message !== null) {
+      const last = t?.last_assistant_message ?? store.turnFacts(m.session_id).get(turnId)?.last_message ??
+        null;
+      if (t?.outcome === "completed" && last !== null) {
         patch.status = "answered";
-        patch.reply = t.last_assistant_message;
+        patch.reply = last;
       } else if (t && t.outcome !== "open" && t.outcome !== "completed" && m.status !== "expired") {
         patch.error = `the turn ${turnId} ended ${t.outcome} without an answer`;
       }

@@ -69,6 +69,7 @@ function emptyFact(sid: string, tid: string): TurnFactRow {
     tokens: null,
     error_class: null,
     error_message: null,
+    last_message: null,
     tools: [],
   };
 }
@@ -98,6 +99,32 @@ function addTokens(a: TurnTokens | null, last: unknown): TurnTokens {
     reasoning: base.reasoning + num(l.reasoningOutputTokens),
     total: base.total + num(l.totalTokens),
   };
+}
+
+/** A turn's facts with what this observation adds: its end's message and error, a tool run, tokens. */
+function turnFacts(view: StateView, changes: Changes, obs: Observation, tid: string): TurnFactRow {
+  const p = obs.payload;
+  const f = { ...(getFact(view, changes, obs.session_id, tid) ?? emptyFact(obs.session_id, tid)) };
+  f.tools = [...f.tools];
+  if (obs.event === "AppServerTurnEnded") {
+    const err = (p.error ?? null) as Record<string, unknown> | null;
+    f.error_class = err ? str(err.errorClass) ?? "error" : f.error_class;
+    f.error_message = err ? str(err.message) : f.error_message;
+    f.last_message = str(p.lastAssistantMessage) ?? f.last_message;
+  } else if (obs.event === "AppServerTool") {
+    const id = str(p.itemId) ?? "";
+    if (!f.tools.some((x) => x.id === id)) {
+      f.tools.push({
+        id,
+        command: str(p.command) ?? "",
+        status: str(p.status) ?? "",
+        exit_code: typeof p.exitCode === "number" ? p.exitCode : null,
+      });
+    }
+  } else if (obs.event === "AppServerTokens") {
+    f.tokens = addTokens(f.tokens, p.last);
+  }
+  return f;
 }
 
 /** The turn `tid` of `s`, opened now when neither source has seen it. */
@@ -142,12 +169,29 @@ export function reduceAppServer(view: StateView, obs: Observation, changes: Chan
       if (ev === "AppServerSeen" && s.end_reason !== THREAD_CLOSED) {
         contradiction(`the app-server lists the thread, the hooks ended the session (${s.end_reason})`);
       }
+      // The daemon's turns still count, the session stays as the hooks left it: the two streams
+      // arrive in any order, so this may well be a turn of before the end, or of a resume.
+      const tid = obs.turn_id;
+      if (!tid) return changes;
+      const known = getTurn(view, changes, s.session_id, tid);
+      const t = known ? { ...known } : openTurn(s, obs, tid);
+      const f = turnFacts(view, changes, obs, tid);
+      const outcome = str(p.outcome) as "completed" | "interrupted" | "failed" | null;
+      if (ev === "AppServerTurnEnded" && outcome && (t.outcome === "open" || t.outcome === "abandoned")) {
+        Object.assign(t, { outcome, ended_at: obs.observed_at });
+        f.closed_by = "app-server";
+      }
+      upsertTurn(changes, t);
+      putFact(changes, f);
+      changes.session = s;
       return changes;
     }
     Object.assign(s, { status: "online", turn_state: "idle", ended_at: null, end_reason: null });
   }
-  if (obs.observed_at >= s.last_seen) s.last_seen = obs.observed_at;
+  // `last_seen` stays the hooks' (their newest-wins fields compare with it); the daemon's is a fact.
   if (obs.observed_at < s.started_at) s.started_at = obs.observed_at;
+  if ((fact.app_server_seen_at ?? "") < obs.observed_at) fact.app_server_seen_at = obs.observed_at;
+  changes.sessionFact = fact;
   s.cwd ??= str(p.cwd);
   s.model ??= str(p.model);
 
@@ -156,8 +200,6 @@ export function reduceAppServer(view: StateView, obs: Observation, changes: Chan
   /** The daemon says the thread is busy or idle; it moves only a session without an open turn. */
   const activity = (busy: boolean) => {
     fact.app_server_state = busy ? "busy" : "idle";
-    fact.app_server_seen_at = obs.observed_at;
-    changes.sessionFact = fact;
     if (current?.outcome === "open") {
       if (!busy && hooksRunTurn) {
         contradiction(`the app-server says idle, the hooks say busy (turn ${current.turn_id} is open)`);
@@ -195,23 +237,17 @@ export function reduceAppServer(view: StateView, obs: Observation, changes: Chan
         end_reason: THREAD_CLOSED,
       });
       fact.app_server_state = "closed";
-      fact.app_server_seen_at = obs.observed_at;
-      changes.sessionFact = fact;
       break;
     }
     default: {
       const tid = obs.turn_id;
       if (!tid) break;
       const t = turnOf(view, s, obs, tid, changes);
-      const f = { ...(getFact(view, changes, s.session_id, tid) ?? emptyFact(s.session_id, tid)) };
-      f.tools = [...f.tools];
+      const f = turnFacts(view, changes, obs, tid);
       if (ev === "AppServerTurnEnded") {
         const outcome = str(p.outcome) as "completed" | "interrupted" | "failed" | null;
-        const err = (p.error ?? null) as Record<string, unknown> | null;
-        f.error_class = err ? str(err.errorClass) ?? "error" : f.error_class;
-        f.error_message = err ? str(err.message) : f.error_message;
-        if (t.outcome === "open" && outcome) {
-          t.last_assistant_message ??= str(p.lastAssistantMessage);
+        // `abandoned` was a guess (the session ended or went quiet with the turn open): evidence wins.
+        if ((t.outcome === "open" || t.outcome === "abandoned") && outcome) {
           finishTurn(s, t, outcome, obs.observed_at);
           f.closed_by = "app-server";
         } else if (outcome && t.outcome !== outcome) {
@@ -223,18 +259,6 @@ export function reduceAppServer(view: StateView, obs: Observation, changes: Chan
           s.turn_state = "idle";
         }
         f.closed_by ??= "hook";
-      } else if (ev === "AppServerTool") {
-        const id = str(p.itemId) ?? "";
-        if (!f.tools.some((x) => x.id === id)) {
-          f.tools.push({
-            id,
-            command: str(p.command) ?? "",
-            status: str(p.status) ?? "",
-            exit_code: typeof p.exitCode === "number" ? p.exitCode : null,
-          });
-        }
-      } else if (ev === "AppServerTokens") {
-        f.tokens = addTokens(f.tokens, p.last);
       }
       upsertTurn(changes, t);
       putFact(changes, f);

@@ -165,6 +165,8 @@ export interface TurnFactRow {
   tokens: TurnTokens | null;
   error_class: string | null;
   error_message: string | null;
+  /** The turn's final assistant message as the daemon gave it (the hooks' is on the turn). */
+  last_message: string | null;
   tools: ToolRun[];
 }
 

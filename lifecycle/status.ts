@@ -96,6 +96,7 @@ export interface StatusReport {
 /** One session's report. */
 export function sessionReport(store: Store, s: SessionRow): SessionReport {
   const facts = store.turnFacts(s.session_id);
+  const seenAt = store.sessionFact(s.session_id)?.app_server_seen_at;
   const groups = new Map<string, FailureReport>();
   for (const f of store.failures(s.session_id)) {
     const k = `${f.tool}\u0000${f.error_class}`;
@@ -122,7 +123,7 @@ export function sessionReport(store: Store, s: SessionRow): SessionReport {
     model: s.model,
     source: s.source,
     started_at: s.started_at,
-    last_seen: s.last_seen,
+    last_seen: seenAt && seenAt > s.last_seen ? seenAt : s.last_seen,
     ended_at: s.ended_at,
     end_reason: s.end_reason,
     pid: s.pid,
@@ -138,7 +139,7 @@ export function sessionReport(store: Store, s: SessionRow): SessionReport {
         started_at: t.started_at,
         ended_at: t.ended_at,
         prompt: t.prompt,
-        last_assistant_message: t.last_assistant_message,
+        last_assistant_message: t.last_assistant_message ?? f?.last_message ?? null,
         tool_invocations: Math.max(t.tool_invocations, tools.length),
         tool_failures: Math.max(t.tool_failures, tools.filter(toolRunFailed).length),
         safety_net_used: t.safety_net_used,

@@ -64,6 +64,17 @@ function closedByAppServer(view: StateView, changes: Changes, t: TurnRow): boole
   return t.outcome !== "open" && getFact(view, changes, t.session_id, t.turn_id)?.closed_by === "app-server";
 }
 
+/** Records that a hook has ended the turn: from now on the hooks' end stands. */
+function endedByHooks(view: StateView, changes: Changes, t: TurnRow): void {
+  const f = getFact(view, changes, t.session_id, t.turn_id);
+  if (!f || f.closed_by === "hook") return;
+  const list = changes.turnFacts ??= [];
+  const next = { ...f, closed_by: "hook" as const };
+  const i = list.findIndex((x) => x.turn_id === t.turn_id);
+  if (i >= 0) list[i] = next;
+  else list.push(next);
+}
+
 /** Ends a turn; when it is the session's current turn, the session goes online/idle. */
 export function finishTurn(s: SessionRow, t: TurnRow, outcome: TurnRow["outcome"], at: string): void {
   t.outcome = outcome;
@@ -143,6 +154,12 @@ export function applyTurnEvent(
     s.turn_state = "working";
   } else {
     t = { ...t, hook_events: [...t.hook_events], tool_use_ids: [...t.tool_use_ids] };
+    // An open turn is the current one (the app-server may have opened it while the session was ended).
+    if (t.outcome === "open" && s.current_turn_id === null && s.status !== "offline") {
+      s.current_turn_id = t.turn_id;
+      s.status = "busy";
+      s.turn_state = "working";
+    }
   }
   // A stale-busy repair is a guess: a later event of that turn takes it back (evidence wins).
   if (revivable(s, t)) {
@@ -153,7 +170,10 @@ export function applyTurnEvent(
     s.turn_state = "working";
   }
   const appClosed = closedByAppServer(view, changes, t);
-  if (appClosed && (ev === "Stop" || ev === "Interrupt")) t.outcome = "open"; // the hooks' end wins
+  if (appClosed && (ev === "Stop" || ev === "Interrupt") && !obs.blocked) {
+    t.outcome = "open"; // the hooks' end wins
+    endedByHooks(view, changes, t);
+  }
   const closed = t.outcome !== "open" && !appClosed;
   if (closed) {
     const continuation = ev === "Stop" && obs.payload.stop_hook_active === true && t.outcome === "completed";
@@ -254,7 +274,10 @@ export function applyNotify(
     t = { ...t, hook_events: [...t.hook_events], tool_use_ids: [...t.tool_use_ids] };
   }
   // notify fires only after a completed turn: it wins over the app-server's word.
-  if (closedByAppServer(view, changes, t)) t.outcome = "open";
+  if (closedByAppServer(view, changes, t)) {
+    t.outcome = "open";
+    endedByHooks(view, changes, t);
+  }
   if (t.outcome === "interrupted" || t.outcome === "blocked") {
     return `notify for a turn already ${t.outcome}`;
   }

@@ -70,13 +70,14 @@ function writeChanges(db: Db, c: Changes): void {
       .run(x.key, x.session_id, x.event, x.turn_id, x.reason, x.observed_at);
   }
   for (const f of c.turnFacts ?? []) {
-    db.stmt("INSERT OR REPLACE INTO turn_facts VALUES (?,?,?,?,?,?,?)").run(
+    db.stmt("INSERT OR REPLACE INTO turn_facts VALUES (?,?,?,?,?,?,?,?)").run(
       f.session_id,
       f.turn_id,
       f.closed_by,
       f.tokens ? JSON.stringify(f.tokens) : null,
       f.error_class,
       f.error_message,
+      f.last_message,
       JSON.stringify(f.tools),
     );
   }

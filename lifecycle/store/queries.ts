@@ -57,6 +57,7 @@ function toTurnFact(r: Row): TurnFactRow {
     tokens: r.tokens ? JSON.parse(r.tokens as string) : null,
     error_class: r.error_class as string | null,
     error_message: r.error_message as string | null,
+    last_message: r.last_message as string | null,
     tools: JSON.parse(r.tools as string),
   };
 }
@@ -106,8 +107,11 @@ export function sessions(db: Db): SessionRow[] {
 
 /** Busy sessions last seen before `iso` (stale-busy candidates). */
 export function busySeenBefore(db: Db, iso: string): SessionRow[] {
-  return (db.stmt("SELECT * FROM sessions WHERE status = 'busy' AND last_seen < ?").all(iso) as Row[])
-    .map(toSession);
+  // The daemon's word is a sign of life too.
+  return (db.stmt(
+    `SELECT s.* FROM sessions s LEFT JOIN session_facts f ON f.session_id = s.session_id
+     WHERE s.status = 'busy' AND max(s.last_seen, coalesce(f.app_server_seen_at, '')) < ?`,
+  ).all(iso) as Row[]).map(toSession);
 }
 
 /** Sessions not offline whose Codex process is known (process-gone candidates). */

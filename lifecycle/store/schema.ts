@@ -98,7 +98,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX events_source ON events(session_id, source);
    CREATE TABLE turn_facts (
      session_id TEXT NOT NULL, turn_id TEXT NOT NULL,
-     closed_by TEXT, tokens TEXT, error_class TEXT, error_message TEXT, tools TEXT NOT NULL,
+     closed_by TEXT, tokens TEXT, error_class TEXT, error_message TEXT, last_message TEXT,
+     tools TEXT NOT NULL,
      PRIMARY KEY (session_id, turn_id)
    );
    CREATE TABLE session_facts (
