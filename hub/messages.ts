@@ -54,6 +54,11 @@ export interface Messaging {
   forSession(sessionId: string, limit?: number): MessageView[];
   /** Brings every open message up to date (deliveries at hook points, answers, expiry). */
   refresh(): void;
+  /**
+   * Hands queued messages to the daemon for the sessions it has now (a daemon that came
+   * back after a restart), so that nothing waits for a sidecar that may never come.
+   */
+  flushQueued(): Promise<number>;
 }
 
 /** A message as the API shows it. */
@@ -106,6 +111,9 @@ export function messaging(d: MessagingDeps): Messaging {
   const { store, now } = d;
   const iso = () => now().toISOString();
   const scrub = (s: string) => d.scrubber.text(s) ?? "";
+
+  /** Queued messages' texts as sent, by id. */
+  const unsent = new Map<string, string>();
 
   /** The turn a hook-path message was given in, once a hook point claimed it. */
   const hookTurn = (m: MessageRow): { delivered: boolean; turnId: string | null } => {
@@ -221,6 +229,7 @@ export function messaging(d: MessagingDeps): Messaging {
       d.queueCap,
     );
     store.addMessage({ ...row, via: "hook", error: appServerError });
+    unsent.set(row.id, b.text);
     return {
       status: 202,
       body: {
@@ -234,7 +243,30 @@ export function messaging(d: MessagingDeps): Messaging {
     };
   };
 
+  let flushing: Promise<number> | undefined;
+
+  const flushQueued = async (): Promise<number> => {
+    const link = d.appServer;
+    if (!link?.connected) return 0;
+    let n = 0;
+    for (const m of store.openMessages()) {
+      if (m.status !== "queued" || m.via !== "hook" || !link.has(m.session_id)) continue;
+      if (!store.queued(m.session_id, iso()).some((q) => q.id === m.id)) continue; // a sidecar has it
+      try {
+        // The text as sent (the stored one is scrubbed); after a hub restart only the stored one is left.
+        const text = unsent.get(m.id) ?? m.text;
+        const r = await link.deliver(m.session_id, text, { from: m.from, kind: m.kind, id: m.id });
+        unsent.delete(m.id);
+        store.dequeue(m.id);
+        store.updateMessage(m.id, { status: "delivered", via: "app-server", turn_id: r.turnId }, iso());
+        n++;
+      } catch { /* still queued: the next flush tries again */ }
+    }
+    return n;
+  };
+
   return {
+    flushQueued: () => (flushing ??= flushQueued().finally(() => (flushing = undefined))),
     send,
     get(id) {
       const m = store.message(id);

@@ -123,7 +123,9 @@ export function startHub(o: HubOptions): Hub {
   refresh = () => messages.refresh();
   // Asks answered at hook points and asks that time out are noticed without a request.
   const refresher = setInterval(() => {
-    if (!closing) messages.refresh();
+    if (closing) return;
+    messages.refresh();
+    void messages.flushQueued();
   }, 1000);
   const handler = hubHandler({
     messages,

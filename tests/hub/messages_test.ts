@@ -11,6 +11,7 @@ import { startHub } from "../../hub/server.ts";
 import { Store } from "../../lifecycle/store/mod.ts";
 import { startFakeAppServer } from "../harness/fake_app_server.ts";
 import { resolveSession } from "../../hub/session_ref.ts";
+import { observation } from "../harness/histories.ts";
 
 const thread = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -208,6 +209,38 @@ Deno.test("an ended session refuses messages; a dropped link changes transport, 
     const missing = await t.post("/sessions/zzz/messages", { kind: "notify", text: "x" });
     assert.equal(missing.status, 404);
     assert.deepEqual(missing.body.candidates, ["s-gamma"]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a notify queued while the daemon lacks the thread reaches it once the daemon has it", async () => {
+  const listed: string[] = [];
+  const t = await setup(listed);
+  try {
+    await t.hub.appServer!.ready();
+    const st = Store.open(t.stateDir);
+    st.record(observation("SessionStart", "s-delta", null, { source: "startup" }, ms));
+    st.close();
+    const q = await t.post("/sessions/s-delta/messages", { kind: "notify", text: "mail ann@example.com" });
+    assert.deepEqual([q.status, q.body.status], [202, "queued"]);
+    assert.equal((await t.api(`/messages/${q.body.id}`)).body.text, "mail <EMAIL>", "stored scrubbed");
+    // The daemon restarts with the thread loaded (a TUI resumed it): the bridge reconnects and reconciles.
+    listed.push("s-delta");
+    t.fake.dropLinks();
+    const start = await t.fake.waitFor((r) => r.msg["method"] === "turn/start");
+    const text = (start.msg["params"] as { input: { text: string }[] }).input[0]!.text;
+    assert.match(text, />mail ann@example.com<\/lifeline-message>$/, "sent as written, not scrubbed");
+    await t.until(
+      "delivery",
+      async () => (await t.api(`/messages/${q.body.id}`)).body.status === "delivered",
+    );
+    const m = (await t.api(`/messages/${q.body.id}`)).body;
+    assert.deepEqual([m.via, m.turn_id], ["app-server", "T1"]);
+    const st2 = Store.open(t.stateDir);
+    assert.deepEqual(st2.queued("s-delta", new Date(0).toISOString()), [], "dequeued");
+    assert.deepEqual(st2.sources("s-delta"), ["hook", "app-server"]);
+    st2.close();
   } finally {
     await t.close();
   }
