@@ -53,7 +53,7 @@ export function startAppServerLink(o: AppServerLinkOptions): AppServerLink {
   /** Thread → session (they are equal for the TUI's threads; `thread.sessionId` says so). */
   const sessionOf = new Map<string, string>();
   const threadOf = new Map<string, string>();
-  const log = o.log ?? (() => {});
+  const log = o.log ?? o.bridge?.log ?? (() => {});
   const sink = (a: AppServerObservation) => {
     if (a.kind === "session_seen") {
       sessionOf.set(a.threadId, a.sessionId);
