@@ -32,6 +32,9 @@ async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T |
   }
 }
 
+/** Writes a measurement where a person running the test sees it. */
+const report = (line: string) => Deno.stderr.writeSync(new TextEncoder().encode(`${line}\n`));
+
 const turnTexts = (rig: TuiRig) =>
   rig.mock.log.filter((r) => r.kind === "turn").map((r) => JSON.stringify(r.body));
 
@@ -89,10 +92,10 @@ Deno.test({
       assert.equal(session.turn_state, "pending_first_turn");
       assert.equal(session.status, "online");
       assert.deepEqual(session.sources, ["app-server"]);
-      console.log(
+      report(
         `daemon socket ${socketAt - launchedAt} ms after the TUI's screen; listed ${listedMs} ms later`,
       );
-      if (bridgeLog.length) console.log(bridgeLog.join("\n"));
+      if (bridgeLog.length) report(bridgeLog.join("\n"));
 
       // (b) A notify with no key pressed.
       const sentAt = Date.now();
@@ -109,7 +112,7 @@ Deno.test({
         () => Promise.resolve(turnTexts(rig).some((t) => t.includes("note from e2e")) ? true : undefined),
       );
       const reachedMs = Date.now() - sentAt;
-      console.log(`notify reached the model ${reachedMs} ms after it was sent`);
+      report(`notify reached the model ${reachedMs} ms after it was sent`);
       assert.match(
         turnTexts(rig).find((t) => t.includes("note from e2e"))!,
         /lifeline-message from=\\"e2e\\"/,
