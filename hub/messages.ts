@@ -24,6 +24,7 @@ import type { Connections } from "./connections.ts";
 import type { AppServerLink } from "./app_server_link.ts";
 import { frameMessage } from "./app_server/frame.ts";
 import { resolveSession } from "./session_ref.ts";
+import { spawnSession } from "./spawn.ts";
 
 /** A JSON answer: an HTTP status and a body. */
 export interface Answer {
@@ -40,12 +41,16 @@ export interface MessagingDeps {
   appServer?: AppServerLink | undefined;
   queueTtlMs: number;
   queueCap: number;
+  /** The daemon's socket while the link is up (`POST /sessions` starts sessions in it). */
+  spawnSocket?: (() => string | undefined) | undefined;
 }
 
 /** The message API. */
 export interface Messaging {
   /** `POST /sessions/:id/messages`. */
   send(sessionRef: string, body: unknown): Promise<Answer>;
+  /** `POST /sessions`: a new session with a first message. */
+  spawn(body: unknown): Promise<Answer>;
   /** `GET /messages/:id`. */
   get(id: string): Answer;
   /** `POST /messages/:id/reply`. */
@@ -268,6 +273,11 @@ export function messaging(d: MessagingDeps): Messaging {
   return {
     flushQueued: () => (flushing ??= flushQueued().finally(() => (flushing = undefined))),
     send,
+    spawn: (body) =>
+      spawnSession(
+        { store, now, scrubber: d.scrubber, socketPath: d.spawnSocket ?? (() => undefined) },
+        body,
+      ),
     get(id) {
       const m = store.message(id);
       if (!m) return { status: 404, body: { error: `unknown message ${JSON.stringify(id)}` } };

@@ -163,6 +163,7 @@ async function messageRoute(
       return undefined;
     }
   };
+  if (path === "/sessions" && req.method === "POST") return await messages.spawn(await body());
   const msg = /^\/messages\/([^/]+)(\/reply)?$/.exec(path);
   if (msg) {
     const id = decodeURIComponent(msg[1]!);

@@ -119,6 +119,7 @@ export function startHub(o: HubOptions): Hub {
     appServer,
     queueTtlMs: o.queueTtlMs ?? 86_400_000,
     queueCap: o.queueCap ?? 100,
+    spawnSocket: () => (appServer?.connected ? o.appServer?.socketPath : undefined),
   });
   refresh = () => messages.refresh();
   // Asks answered at hook points and asks that time out are noticed without a request.
