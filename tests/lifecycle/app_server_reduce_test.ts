@@ -5,6 +5,8 @@
  * naming both sources, and what the status report shows of it.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import type { AppServerObservation } from "../../lifecycle/app_server_observations.ts";
 import { observeAppServer } from "../../lifecycle/app_server_observe.ts";
 import { makeScrubber } from "../../lifecycle/scrub.ts";
@@ -195,4 +197,25 @@ Deno.test("app-server: a transport event is not journaled", () => {
     ),
     undefined,
   );
+});
+
+Deno.test("migration 4: a store written before it gets each event's source from its event", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lifeline-mig4-" });
+  try {
+    const s = Store.open(dir);
+    s.record(hook("SessionStart", null));
+    s.record(observation("Notify", "s1", "T1", { type: "agent-turn-complete" }, T0 + ++tick * 1000));
+    s.close();
+    // Back to version 3, as a store of the previous release is.
+    const db = new DatabaseSync(join(dir, "lifeline.db"));
+    db.exec(`DROP INDEX events_source; ALTER TABLE events DROP COLUMN source;
+      DROP TABLE turn_facts; DROP TABLE session_facts; DROP TABLE messages; PRAGMA user_version = 3`);
+    db.close();
+    const again = Store.open(dir);
+    assert.deepEqual(again.sources("s1"), ["hook", "notify"]);
+    assert.equal(again.sessionFact("s1"), undefined);
+    again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
