@@ -25,6 +25,7 @@ import type { DeliveryRow } from "../lifecycle/store/rows.ts";
 import type { Forwarding } from "../lifecycle/forward/records.ts";
 import type { HookSettings } from "./hook_settings.ts";
 import { appendLog } from "./_log.ts";
+import { frameMessage } from "../hub/app_server/frame.ts";
 
 /** Everything a hook invocation needs besides its input. */
 export interface HookDeps {
@@ -100,15 +101,18 @@ export function handle(
   }
 }
 
-/** How hub messages reach Codex at one of the delivery events. */
+/**
+ * How hub messages reach Codex at one of the delivery events: each framed as
+ * a message from its sender (the hub frames what it sends; a message added
+ * another way is framed here), never worded as a failure. A Stop block is
+ * the last resort, used only when the hub had no app-server to deliver through.
+ */
 function deliveryOutput(
   event: "SessionStart" | "UserPromptSubmit" | "Stop",
   messages: readonly DeliveryRow[],
 ): HookResult {
   const text = messages.map((m) =>
-    m.kind === "ask"
-      ? `A question for you, sent through lifeline's hub; please answer it: ${m.text}`
-      : `A message for you, sent through lifeline's hub: ${m.text}`
+    m.text.startsWith("<lifeline-message ") ? m.text : frameMessage(m.text, { kind: m.kind, id: m.id })
   ).join("\n\n");
   if (event === "Stop") return hookOutput("Stop", { decision: "block", reason: text });
   if (event === "SessionStart") {

@@ -9,7 +9,7 @@
  */
 
 import { type Hub, startHub } from "./server.ts";
-import { readSettings } from "../lifecycle/settings.ts";
+import { appServerSocketPath, readSettings } from "../lifecycle/settings.ts";
 
 export { type Hub, type HubOptions, type HubSession, hubToken, startHub } from "./server.ts";
 export { backoffMs, runSidecar } from "./sidecar.ts";
@@ -45,7 +45,21 @@ if (import.meta.main) {
   globalThis.addEventListener("unload", () => removeOwnHubInfo(stateDir));
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) Deno.addSignalListener(sig, stop);
   try {
-    hub = startHub({ stateDir, port, queueTtlMs: ttl * 1000, queueCap: cap, staleBusySeconds, log });
+    const appServer = settings.appServer === "on"
+      ? { socketPath: appServerSocketPath(settings.codexHome) }
+      : undefined;
+    const { textMode, home } = settings;
+    hub = startHub({
+      stateDir,
+      port,
+      queueTtlMs: ttl * 1000,
+      queueCap: cap,
+      staleBusySeconds,
+      appServer,
+      textMode,
+      home,
+      log,
+    });
   } catch (e) {
     Deno.stderr.writeSync(
       new TextEncoder().encode(`lifeline hub: cannot start on 127.0.0.1:${port}: ${(e as Error).message}\n`),

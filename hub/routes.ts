@@ -30,9 +30,11 @@ import {
   sessionTools,
   type ToolView,
 } from "./session_view.ts";
+import type { Messaging } from "./messages.ts";
+import type { AppServerLink } from "./app_server_link.ts";
 
 /** One session as `/sessions` shows it: the status report plus transport. */
-export type HubSession = SessionReport & { transport: "connected" | "disconnected" };
+export type HubSession = SessionReport & { transport: "connected" | "disconnected" | "app-server" };
 
 /** One session as `/sessions/:id` shows it: also its messages and recent tool calls. */
 export type HubSessionDetail = HubSession & { messages: MessageView[]; tools: ToolView[] };
@@ -55,6 +57,9 @@ export interface RouteContext {
   log: (line: string) => void;
   /** How often the page's update stream looks for changes (default 1 s). */
   updateMs?: number;
+  /** The message API (`hub/messages.ts`); without it the routes keep their older sidecar-only answers. */
+  messages?: Messaging;
+  appServer?: AppServerLink | undefined;
 }
 
 /** The hub's request handler and the page's update stream it serves. */
@@ -129,7 +134,11 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
     store.maintain({ now: now().toISOString(), staleBusyMs: ctx.staleBusyMs, alive: ctx.alive });
     return store.sessions().map((s) => ({
       ...sessionReport(store, s),
-      transport: conns.has(s.session_id) ? "connected" : "disconnected",
+      transport: ctx.appServer?.has(s.session_id)
+        ? "app-server"
+        : conns.has(s.session_id)
+        ? "connected"
+        : "disconnected",
     }));
   };
 
@@ -250,6 +259,10 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
         () => log(`page disconnected (${live.listeners()} watching)`),
       );
     }
+    if (ctx.messages) {
+      const answer = await messageRoute(ctx.messages, req, url.pathname);
+      if (answer) return json(answer.body, answer.status);
+    }
     const m = /^\/sessions\/([^/]+)(\/messages)?$/.exec(url.pathname);
     if (m) {
       let given: string;
@@ -268,7 +281,9 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
         if (!s) return json({ error: `unknown session ${JSON.stringify(given)}` }, 404);
         const detail: HubSessionDetail = {
           ...s,
-          messages: sessionMessages(store, r.id, now().toISOString()),
+          messages: ctx.messages
+            ? ctx.messages.forSession(r.id) as unknown as MessageView[]
+            : sessionMessages(store, r.id, now().toISOString()),
           tools: sessionTools(store, r.id),
         };
         return json(detail);
@@ -287,4 +302,54 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
     }
   };
   return { handle, updates: live };
+}
+
+/** The message API's routes (`hub/messages.ts` has the logic); `undefined` for any other path. */
+async function messageRoute(
+  messages: Messaging,
+  req: Request,
+  path: string,
+): Promise<{ status: number; body: unknown } | undefined> {
+  const tooLarge = { status: 413, body: { error: `the body is larger than ${MAX_BODY_BYTES} bytes` } };
+  // A body the hub cannot read as JSON is `undefined`: the message logic answers 400 with what it expected.
+  const body = async (): Promise<unknown | typeof tooLarge> => {
+    const raw = await readBody(req, MAX_BODY_BYTES);
+    if (raw === undefined) return tooLarge;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  };
+  const decoded = (s: string): string | undefined => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return undefined;
+    }
+  };
+  const badId = { status: 400, body: { error: `the id in ${JSON.stringify(path)} is not valid %-encoding` } };
+  const withBody = async (
+    f: (b: unknown) => Promise<{ status: number; body: unknown }> | {
+      status: number;
+      body: unknown;
+    },
+  ) => {
+    const b = await body();
+    return b === tooLarge ? tooLarge : await f(b);
+  };
+  if (path === "/sessions" && req.method === "POST") return await withBody((b) => messages.spawn(b));
+  const msg = /^\/messages\/([^/]+)(\/reply)?$/.exec(path);
+  if (msg) {
+    const id = decoded(msg[1]!);
+    if (id === undefined) return badId;
+    if (!msg[2] && req.method === "GET") return messages.get(id);
+    if (msg[2] && req.method === "POST") return await withBody((b) => messages.reply(id, b));
+    return undefined;
+  }
+  const ses = /^\/sessions\/([^/]+)\/messages$/.exec(path);
+  if (!ses || req.method !== "POST") return undefined; // GET /sessions/:id is the hub's detail route
+  const ref = decoded(ses[1]!);
+  if (ref === undefined) return badId;
+  return await withBody((b) => messages.send(ref, b));
 }

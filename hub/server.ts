@@ -25,6 +25,9 @@ import { connections } from "./connections.ts";
 import { hubHandler } from "./routes.ts";
 import { defaultMaxConnections, frontDoor } from "./front_door.ts";
 import { hubInfoPath, hubToken, removeOwnHubInfo, writeHubInfo } from "./sidecar_files.ts";
+import { makeScrubber, type TextMode } from "../lifecycle/scrub.ts";
+import { messaging } from "./messages.ts";
+import { type AppServerLink, type AppServerLinkOptions, startAppServerLink } from "./app_server_link.ts";
 
 export type { HubSession } from "./routes.ts";
 export { hubToken } from "./sidecar_files.ts";
@@ -54,6 +57,15 @@ export interface HubOptions {
   authTimeoutMs?: number;
   /** One line per connection, message and trouble, for the hub's terminal; never secrets (default: none). */
   log?: (line: string) => void;
+  /**
+   * The app-server daemon's socket (`$CODEX_HOME/app-server-control/app-server-control.sock`):
+   * when given, the hub reads the daemon and delivers through it; it waits for a socket that
+   * does not exist yet. `bridge` overrides the bridge's ports (tests).
+   */
+  appServer?: { socketPath: string; bridge?: AppServerLinkOptions["bridge"] } | undefined;
+  /** How stored text is scrubbed (default `scrubbed`) and the home folder paths are shown under. */
+  textMode?: TextMode;
+  home?: string | undefined;
 }
 
 /** How often the hub touches `hub.json`, so that hooks can tell a live hub from a stale file. */
@@ -68,6 +80,8 @@ export interface Hub {
   connected(): string[];
   /** Closes a session's sidecar connection from the hub's side (a transport drop); the sidecar reconnects. */
   drop(sessionId: string): boolean;
+  /** The app-server link, when the hub was given a socket. */
+  appServer?: AppServerLink | undefined;
   close(): Promise<void>;
 }
 
@@ -108,7 +122,37 @@ export function startHub(o: HubOptions): Hub {
     }, 5000)
     : undefined;
 
+  const scrubber = makeScrubber(o.textMode ?? "scrubbed", o.home);
+  let refresh = () => {};
+  const appServer = o.appServer
+    ? startAppServerLink({
+      store,
+      socketPath: o.appServer.socketPath,
+      scrubber,
+      bridge: o.appServer.bridge,
+      onRecorded: () => refresh(),
+    })
+    : undefined;
+  const messages = messaging({
+    store,
+    now,
+    scrubber,
+    sidecars: conns,
+    appServer,
+    queueTtlMs: o.queueTtlMs ?? 86_400_000,
+    queueCap: o.queueCap ?? 100,
+    spawnSocket: () => (appServer?.connected ? o.appServer?.socketPath : undefined),
+  });
+  refresh = () => messages.refresh();
+  // Asks answered at hook points and asks that time out are noticed without a request.
+  const refresher = setInterval(() => {
+    if (closing) return;
+    messages.refresh();
+    void messages.flushQueued();
+  }, 1000);
   const routes = hubHandler({
+    messages,
+    appServer,
     store,
     connections: conns,
     token,
@@ -200,12 +244,15 @@ export function startHub(o: HubOptions): Hub {
     token,
     connected: () => conns.sessionIds(),
     drop: (sessionId) => conns.drop(sessionId),
+    appServer,
     async close() {
       closing = true;
       clearInterval(beat);
       removeOwnHubInfo(o.stateDir, url);
       door.close();
       routes.updates.close();
+      clearInterval(refresher);
+      await appServer?.stop();
       conns.close();
       if (flusher !== undefined) clearInterval(flusher);
       ac.abort();

@@ -378,7 +378,7 @@ export function scrubPairs(s: string): string {
     });
   }
   if (out.includes("echo") || out.includes("printenv")) {
-    out = out.replace(ECHOED, (m, name: string, nl: string, value: string) => {
+    out = out.replace(ECHOED, (m, name: string, _nl: string, value: string) => {
       const strength = cachedSecretName(name);
       return strength && !keepValue(value, name, true, strength)
         ? m.slice(0, m.length - value.length) + "<SECRET>"

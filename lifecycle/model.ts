@@ -8,8 +8,22 @@
 import type { HookEventName } from "../codex/events.ts";
 import type { JsonObject } from "../codex/json.ts";
 
-/** Events lifeline journals: Codex hook events, notify, and lifeline's own repairs. */
-export type LifelineEvent = HookEventName | "Notify" | "StaleBusyRepair" | "ProcessGone";
+/** What Codex's app-server daemon reports, journaled as events of their own (`lifecycle/app_server_reduce.ts`). */
+export type AppServerEvent =
+  | "AppServerSeen"
+  | "AppServerActivity"
+  | "AppServerTurnStarted"
+  | "AppServerTurnEnded"
+  | "AppServerTool"
+  | "AppServerTokens"
+  | "AppServerClosed"
+  | "AppServerHookRan";
+
+/** Events lifeline journals: Codex hook events, notify, lifeline's own repairs, and the app-server's. */
+export type LifelineEvent = HookEventName | "Notify" | "StaleBusyRepair" | "ProcessGone" | AppServerEvent;
+
+/** Where an observation comes from. */
+export type ObservationSource = "hook" | "notify" | "app-server" | "upkeep";
 
 /** One journal entry. Everything the reducer needs is in it, so folding is deterministic. */
 export interface Observation {
@@ -36,6 +50,17 @@ export interface Observation {
   hint_threshold: number;
   /** Codex's own internal work (a title-thread notify): journaled, never a session. */
   internal?: boolean;
+  /** Set on app-server observations; the others' source follows from the event ({@link sourceOf}). */
+  source?: ObservationSource;
+}
+
+/** The source of an observation. */
+export function sourceOf(obs: Pick<Observation, "event" | "source">): ObservationSource {
+  if (obs.source) return obs.source;
+  if (obs.event === "Notify") return "notify";
+  if (obs.event === "StaleBusyRepair" || obs.event === "ProcessGone") return "upkeep";
+  if (obs.event.startsWith("AppServer")) return "app-server";
+  return "hook";
 }
 
 /** Session status. */
@@ -47,7 +72,7 @@ export type TurnState = "idle" | "working" | "pending_first_turn";
  * hook refused; lifeline never refuses one today, so no live turn ends so,
  * but the outcome stays in the documented `--json` shape.
  */
-export type Outcome = "open" | "completed" | "interrupted" | "blocked" | "abandoned";
+export type Outcome = "open" | "completed" | "interrupted" | "blocked" | "abandoned" | "failed";
 
 /** A session (Codex `session_id`). */
 export interface SessionRow {
@@ -113,6 +138,50 @@ export interface HintRow {
   observed_at: string;
 }
 
+/** Token counts of a turn (the app-server's `thread/tokenUsage/updated`, the turn's own `last`). */
+export interface TurnTokens {
+  input: number;
+  cached_input: number;
+  output: number;
+  reasoning: number;
+  total: number;
+}
+
+/** A tool run the app-server reported (`item/completed` of a command). */
+export interface ToolRun {
+  id: string;
+  command: string;
+  status: string;
+  exit_code: number | null;
+}
+
+/**
+ * What the app-server adds to a turn, kept beside the hooks' {@link TurnRow}
+ * so that the hooks' own facts stay exactly what hooks alone give.
+ */
+export interface TurnFactRow {
+  session_id: string;
+  turn_id: string;
+  /** Which source closed the turn first: a hook event of a turn the daemon closed is still applied. */
+  closed_by: ObservationSource | null;
+  tokens: TurnTokens | null;
+  error_class: string | null;
+  error_message: string | null;
+  /** The turn's final assistant message as the daemon gave it (the hooks' is on the turn). */
+  last_message: string | null;
+  tools: ToolRun[];
+}
+
+/** What the app-server adds to a session. */
+export interface SessionFactRow {
+  session_id: string;
+  /** The daemon reported one of this session's hooks running (`hook/started`, `hook/completed`). */
+  hooks_seen_running: boolean;
+  /** The daemon's last word on the thread: `busy`, `idle` or `closed`. */
+  app_server_state: string | null;
+  app_server_seen_at: string | null;
+}
+
 /** What the reducer reads. */
 export interface StateView {
   session(id: string): SessionRow | undefined;
@@ -120,6 +189,9 @@ export interface StateView {
   /** Failures of `(session, tool, class)` observed at or after `since`. */
   failuresSince(sessionId: string, tool: string, errorClass: string, since: string): number;
   hinted(sessionId: string, tool: string, errorClass: string): boolean;
+  /** The app-server's facts of a turn (optional: a hooks-only view has none). */
+  turnFact?(sessionId: string, turnId: string): TurnFactRow | undefined;
+  sessionFact?(sessionId: string): SessionFactRow | undefined;
 }
 
 /** What the reducer writes. */
@@ -129,4 +201,7 @@ export interface Changes {
   failures: FailureRow[];
   contradictions: ContradictionRow[];
   hints: HintRow[];
+  /** The app-server's facts written by this observation. */
+  turnFacts?: TurnFactRow[];
+  sessionFact?: SessionFactRow;
 }

@@ -21,31 +21,14 @@
 
 import { HOOK_EVENTS } from "../codex/events.ts";
 import type { Changes, ContradictionRow, Observation, SessionRow, StateView } from "./model.ts";
-import { applyNotify, applyTurnEvent, closeOpenTurn, str } from "./turns.ts";
+import { applyNotify, applyTurnEvent, closeOpenTurn, newSession, str } from "./turns.ts";
 import { isInternalNotify } from "./internal_threads.ts";
+import { APP_SERVER_EVENTS, reduceAppServer, THREAD_CLOSED } from "./app_server_reduce.ts";
 
 /** Events that belong to a turn: every hook event but the session's own start and end. */
 const TURN_EVENTS: ReadonlySet<string> = new Set(
   HOOK_EVENTS.filter((e) => e !== "SessionStart" && e !== "SessionEnd"),
 );
-
-function newSession(obs: Observation): SessionRow {
-  return {
-    session_id: obs.session_id,
-    status: "online",
-    turn_state: "pending_first_turn",
-    cwd: null,
-    model: null,
-    source: null,
-    started_at: obs.observed_at,
-    last_seen: obs.observed_at,
-    ended_at: null,
-    end_reason: null,
-    pid: null,
-    current_turn_id: null,
-    turn_count: 0,
-  };
-}
 
 /**
  * Applies one observation. Returns the rows to write; an observation that
@@ -77,6 +60,8 @@ export function reduce(view: StateView, obs: Observation): Changes {
     return changes;
   }
 
+  if (APP_SERVER_EVENTS.has(ev)) return reduceAppServer(view, obs, changes);
+
   const contradiction = (reason: string): Changes => {
     const c: ContradictionRow = {
       key: obs.key,
@@ -90,6 +75,11 @@ export function reduce(view: StateView, obs: Observation): Changes {
   };
 
   const s: SessionRow = known ? { ...known } : newSession(obs);
+  // The daemon closing a thread is weaker evidence than a hook: a hook of the session reopens it.
+  if (s.status === "offline" && s.end_reason === THREAD_CLOSED) {
+    const turnState = s.turn_count === 0 ? "pending_first_turn" : "idle";
+    Object.assign(s, { status: "online", turn_state: turnState, ended_at: null, end_reason: null });
+  }
   const ended = s.status === "offline";
   // After SessionEnd or a dead process only a new SessionStart (resume, clear…) reopens the session;
   // notify is fire-and-forget and may land after SessionEnd, so it may still complete its turn.

@@ -123,6 +123,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     readers: ["hooks"],
   },
   {
+    name: "LIFELINE_APP_SERVER",
+    default: "on",
+    description: "`off`: the hub never reads or delivers through Codex's app-server daemon",
+    readers: ["hub"],
+  },
+  {
     name: "LIFELINE_NEOTOMA_URL",
     default: "",
     description: "forwarding: a Neotoma-compatible store",
@@ -173,10 +179,17 @@ export interface Settings {
   queueTtlSeconds: number;
   queueCap: number;
   sidecar: "on" | "off";
+  /** Whether the hub uses Codex's app-server daemon when its socket exists. */
+  appServer: "on" | "off";
   forward: ForwardConfig | undefined;
   hostname: string | undefined;
   codexPid: string | undefined;
   fakeNow: Date | undefined;
+}
+
+/** The socket of the app-server daemon of a Codex home. */
+export function appServerSocketPath(codexHome: string): string {
+  return `${codexHome}/app-server-control/app-server-control.sock`;
 }
 
 /** An integer at least `min`, or the fallback for anything else (unset, blank, junk). */
@@ -222,6 +235,7 @@ export function readSettings(env: Env): Settings {
     queueTtlSeconds: intOr(env("LIFELINE_HUB_QUEUE_TTL_SECONDS"), DEFAULT_QUEUE_TTL_SECONDS, 1),
     queueCap: intOr(env("LIFELINE_HUB_QUEUE_CAP"), DEFAULT_QUEUE_CAP, 0),
     sidecar: env("LIFELINE_SIDECAR") === "off" ? "off" : "on",
+    appServer: env("LIFELINE_APP_SERVER") === "off" ? "off" : "on",
     forward: forwardConfig(env),
     hostname: env("HOSTNAME") || undefined,
     codexPid: env("LIFELINE_CODEX_PID") || undefined,

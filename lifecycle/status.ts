@@ -6,7 +6,15 @@
  */
 
 import type { Store } from "./store/mod.ts";
-import type { Outcome, SessionRow, Status, TurnState } from "./model.ts";
+import type {
+  ObservationSource,
+  Outcome,
+  SessionRow,
+  Status,
+  ToolRun,
+  TurnState,
+  TurnTokens,
+} from "./model.ts";
 import { type ProcessModel, processModelOf, sharedPids } from "./process_model.ts";
 
 /** One turn in the report. */
@@ -21,6 +29,17 @@ export interface TurnReport {
   tool_failures: number;
   safety_net_used: boolean;
   hook_events: string[];
+  /** The app-server's token counts of the turn, when it reported them. */
+  tokens: TurnTokens | null;
+  /** The app-server's tool runs, with exit codes. */
+  tools: ToolRun[];
+  /** Why the turn failed, as the app-server said (`failed` turns). */
+  error_class: string | null;
+}
+
+/** A tool run failed: a non-zero exit code or a status other than completed. */
+export function toolRunFailed(t: ToolRun): boolean {
+  return (t.exit_code !== null && t.exit_code !== 0) || (t.status !== "completed" && t.status !== "");
 }
 
 /** Failures of one tool and class in a session. */
@@ -55,6 +74,10 @@ export interface SessionReport {
   pid: number | null;
   /** `daemon` when `pid` is a Codex app-server daemon shared by sessions, else `process-per-session`. */
   process_model: ProcessModel;
+  /** Which sources saw the session. */
+  sources: ObservationSource[];
+  /** The app-server reported this session's hooks running (lifeline's hooks are installed and trusted). */
+  hooks_seen_running: boolean;
   turns: TurnReport[];
   failures: FailureReport[];
   contradictions: ContradictionReport[];
@@ -79,6 +102,8 @@ export function sessionReport(
   s: SessionRow,
   processModel: ProcessModel = processModelOf(s, sharedPids(store.sessions())),
 ): SessionReport {
+  const facts = store.turnFacts(s.session_id);
+  const seenAt = store.sessionFact(s.session_id)?.app_server_seen_at;
   const groups = new Map<string, FailureReport>();
   for (const f of store.failures(s.session_id)) {
     const k = `${f.tool}\u0000${f.error_class}`;
@@ -105,23 +130,33 @@ export function sessionReport(
     model: s.model,
     source: s.source,
     started_at: s.started_at,
-    last_seen: s.last_seen,
+    last_seen: seenAt && seenAt > s.last_seen ? seenAt : s.last_seen,
     ended_at: s.ended_at,
     end_reason: s.end_reason,
     pid: s.pid,
     process_model: processModel,
-    turns: store.turns(s.session_id).map((t) => ({
-      turn_id: t.turn_id,
-      outcome: t.outcome,
-      started_at: t.started_at,
-      ended_at: t.ended_at,
-      prompt: t.prompt,
-      last_assistant_message: t.last_assistant_message,
-      tool_invocations: t.tool_invocations,
-      tool_failures: t.tool_failures,
-      safety_net_used: t.safety_net_used,
-      hook_events: t.hook_events,
-    })),
+    sources: store.sources(s.session_id),
+    hooks_seen_running: store.sessionFact(s.session_id)?.hooks_seen_running ?? false,
+    turns: store.turns(s.session_id).map((t) => {
+      const f = facts.get(t.turn_id);
+      const tools = f?.tools ?? [];
+      // Both sources count the same runs: the larger count is the one that saw more of them.
+      return {
+        turn_id: t.turn_id,
+        outcome: t.outcome,
+        started_at: t.started_at,
+        ended_at: t.ended_at,
+        prompt: t.prompt,
+        last_assistant_message: t.last_assistant_message ?? f?.last_message ?? null,
+        tool_invocations: Math.max(t.tool_invocations, tools.length),
+        tool_failures: Math.max(t.tool_failures, tools.filter(toolRunFailed).length),
+        safety_net_used: t.safety_net_used,
+        hook_events: t.hook_events,
+        tokens: f?.tokens ?? null,
+        tools,
+        error_class: f?.error_class ?? null,
+      };
+    }),
     failures: [...groups.values()],
     contradictions: store.contradictions(s.session_id).map((c) => ({
       event: c.event,

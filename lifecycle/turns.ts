@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Changes, Observation, SessionRow, StateView, TurnRow } from "./model.ts";
+import type { Changes, Observation, SessionRow, StateView, TurnFactRow, TurnRow } from "./model.ts";
 import { isCompactionOutsideTurn } from "./compaction.ts";
 
 /** The failure-counter window. */
@@ -27,8 +27,57 @@ function revivable(s: SessionRow, t: TurnRow): boolean {
     t.ordinal === s.turn_count;
 }
 
+/** A session first seen in `obs`: online, before its first turn. */
+export function newSession(obs: Observation): SessionRow {
+  return {
+    session_id: obs.session_id,
+    status: "online",
+    turn_state: "pending_first_turn",
+    cwd: null,
+    model: null,
+    source: null,
+    started_at: obs.observed_at,
+    last_seen: obs.observed_at,
+    ended_at: null,
+    end_reason: null,
+    pid: null,
+    current_turn_id: null,
+    turn_count: 0,
+  };
+}
+
+/** The app-server's facts of a turn, as this observation has left them so far. */
+export function getFact(
+  view: StateView,
+  changes: Changes,
+  sid: string,
+  tid: string,
+): TurnFactRow | undefined {
+  return changes.turnFacts?.find((f) => f.turn_id === tid) ?? view.turnFact?.(sid, tid);
+}
+
+/**
+ * Whether the app-server closed this turn before the hooks did: the hooks'
+ * events of it still apply (the two streams arrive in any order), and
+ * the hooks' word on how it ended wins.
+ */
+function closedByAppServer(view: StateView, changes: Changes, t: TurnRow): boolean {
+  return t.outcome !== "open" && getFact(view, changes, t.session_id, t.turn_id)?.closed_by === "app-server";
+}
+
+/** Records that a hook has ended the turn: from now on the hooks' end stands. */
+function endedByHooks(view: StateView, changes: Changes, t: TurnRow): void {
+  const f = getFact(view, changes, t.session_id, t.turn_id);
+  if (!f || f.closed_by === "hook") return;
+  const list = changes.turnFacts ??= [];
+  const next = { ...f, closed_by: "hook" as const };
+  const i = list.findIndex((x) => x.turn_id === t.turn_id);
+  if (i >= 0) list[i] = next;
+  else list.push(next);
+}
+
 /** Ends a turn; when it is the session's current turn, the session goes online/idle. */
-function finishTurn(s: SessionRow, t: TurnRow, outcome: TurnRow["outcome"], at: string): void {
+export function finishTurn(s: SessionRow, t: TurnRow, outcome: TurnRow["outcome"], at: string): void {
   t.outcome = outcome;
   t.ended_at = at;
   if (s.current_turn_id === t.turn_id) {
@@ -38,13 +87,13 @@ function finishTurn(s: SessionRow, t: TurnRow, outcome: TurnRow["outcome"], at: 
   }
 }
 
-function upsertTurn(changes: Changes, t: TurnRow): void {
+export function upsertTurn(changes: Changes, t: TurnRow): void {
   const i = changes.turns.findIndex((x) => x.turn_id === t.turn_id);
   if (i >= 0) changes.turns[i] = t;
   else changes.turns.push(t);
 }
 
-function getTurn(view: StateView, changes: Changes, sid: string, tid: string): TurnRow | undefined {
+export function getTurn(view: StateView, changes: Changes, sid: string, tid: string): TurnRow | undefined {
   return changes.turns.find((t) => t.turn_id === tid) ?? view.turn(sid, tid);
 }
 
@@ -63,7 +112,7 @@ export function closeOpenTurn(
   s.current_turn_id = null;
 }
 
-function openTurn(s: SessionRow, obs: Observation, turnId: string): TurnRow {
+export function openTurn(s: SessionRow, obs: Observation, turnId: string): TurnRow {
   s.turn_count += 1;
   return {
     session_id: s.session_id,
@@ -108,6 +157,12 @@ export function applyTurnEvent(
     s.turn_state = "working";
   } else {
     t = { ...t, hook_events: [...t.hook_events], tool_use_ids: [...t.tool_use_ids] };
+    // An open turn is the current one (the app-server may have opened it while the session was ended).
+    if (t.outcome === "open" && s.current_turn_id === null && s.status !== "offline") {
+      s.current_turn_id = t.turn_id;
+      s.status = "busy";
+      s.turn_state = "working";
+    }
   }
   // A stale-busy repair is a guess: a later event of that turn takes it back (evidence wins).
   if (revivable(s, t)) {
@@ -117,7 +172,12 @@ export function applyTurnEvent(
     s.status = "busy";
     s.turn_state = "working";
   }
-  const closed = t.outcome !== "open";
+  const appClosed = closedByAppServer(view, changes, t);
+  if (appClosed && (ev === "Stop" || ev === "Interrupt") && !obs.blocked) {
+    t.outcome = "open"; // the hooks' end wins
+    endedByHooks(view, changes, t);
+  }
+  const closed = t.outcome !== "open" && !appClosed;
   if (closed) {
     const continuation = ev === "Stop" && obs.payload.stop_hook_active === true && t.outcome === "completed";
     const lateTool = (ev === "PostToolUse" || ev === "SubagentStop") && t.outcome === "completed";
@@ -132,7 +192,7 @@ export function applyTurnEvent(
       t.prompt = str(p.prompt) ?? t.prompt;
       if (obs.blocked) {
         finishTurn(s, t, "blocked", obs.observed_at);
-      } else {
+      } else if (!appClosed) {
         s.status = "busy";
         s.turn_state = "working";
       }
@@ -215,6 +275,11 @@ export function applyNotify(
     if (Array.isArray(inputs) && typeof inputs.at(-1) === "string") t.prompt = inputs.at(-1) as string;
   } else {
     t = { ...t, hook_events: [...t.hook_events], tool_use_ids: [...t.tool_use_ids] };
+  }
+  // notify fires only after a completed turn: it wins over the app-server's word.
+  if (closedByAppServer(view, changes, t)) {
+    t.outcome = "open";
+    endedByHooks(view, changes, t);
   }
   if (t.outcome === "interrupted" || t.outcome === "blocked") {
     return `notify for a turn already ${t.outcome}`;

@@ -15,7 +15,13 @@ export interface MessageMeta {
   /** A person or agent name; `"lifeline"` when not given. */
   from?: string;
   kind: MessageKind;
+  /** The message's id in the hub (`GET /messages/:id`). */
+  id?: string;
 }
+
+/** The line an ask adds: how the receiver answers. */
+export const ASK_LINE =
+  "This is a question: answer it in your final message of this turn (or with lifeline's MCP reply tool).";
 
 const ENTITIES: Record<string, string> = {
   "&": "&amp;",
@@ -36,5 +42,9 @@ export function frameMessage(text: string, meta: MessageMeta): string {
     throw new TypeError(`Cannot frame a message: kind "${String(meta.kind)}" is not "notify" or "ask"`);
   }
   const from = escapeXml(meta.from?.trim() || "lifeline");
-  return `<lifeline-message from="${from}" kind="${meta.kind}">${escapeXml(text)}</lifeline-message>`;
+  const id = meta.id ? ` id="${escapeXml(meta.id)}"` : "";
+  const ask = meta.kind === "ask" ? `\n${ASK_LINE}` : "";
+  return `<lifeline-message from="${from}" kind="${meta.kind}"${id}>${
+    escapeXml(text)
+  }</lifeline-message>${ask}`;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Changes, Observation, SessionRow, TurnRow } from "../model.ts";
+import { type Changes, type Observation, type SessionRow, sourceOf, type TurnRow } from "../model.ts";
 import { reduce } from "../reducer.ts";
 import type { Db, Row } from "./db.ts";
 import { stateView } from "./queries.ts";
@@ -36,8 +36,8 @@ export function apply(db: Db, delivered: Observation): RecordResult {
   const obs = occurrence(db, delivered);
   if (!obs) return { inserted: false, changes: { ...NO_CHANGES } };
   const r = db.stmt(
-    "INSERT OR IGNORE INTO events (key, session_id, event, observed_at, body) VALUES (?,?,?,?,?)",
-  ).run(obs.key, obs.session_id, obs.event, obs.observed_at, JSON.stringify(obs));
+    "INSERT OR IGNORE INTO events (key, session_id, event, observed_at, body, source) VALUES (?,?,?,?,?,?)",
+  ).run(obs.key, obs.session_id, obs.event, obs.observed_at, JSON.stringify(obs), sourceOf(obs));
   if (Number(r.changes) === 0) return { inserted: false, changes: { ...NO_CHANGES } };
   const changes = reduce(stateView(db), obs);
   writeChanges(db, changes);
@@ -72,6 +72,23 @@ function writeChanges(db: Db, c: Changes): void {
   for (const x of c.contradictions) {
     db.stmt("INSERT OR IGNORE INTO contradictions VALUES (?,?,?,?,?,?)")
       .run(x.key, x.session_id, x.event, x.turn_id, x.reason, x.observed_at);
+  }
+  for (const f of c.turnFacts ?? []) {
+    db.stmt("INSERT OR REPLACE INTO turn_facts VALUES (?,?,?,?,?,?,?,?)").run(
+      f.session_id,
+      f.turn_id,
+      f.closed_by,
+      f.tokens ? JSON.stringify(f.tokens) : null,
+      f.error_class,
+      f.error_message,
+      f.last_message,
+      JSON.stringify(f.tools),
+    );
+  }
+  const sf = c.sessionFact;
+  if (sf) {
+    db.stmt("INSERT OR REPLACE INTO session_facts VALUES (?,?,?,?)")
+      .run(sf.session_id, sf.hooks_seen_running ? 1 : 0, sf.app_server_state, sf.app_server_seen_at);
   }
   for (const h of c.hints) {
     db.stmt("INSERT OR IGNORE INTO hints VALUES (?,?,?,?,?)")

@@ -35,7 +35,17 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
-import type { ContradictionRow, FailureRow, HintRow, Observation, SessionRow, TurnRow } from "../model.ts";
+import type {
+  ContradictionRow,
+  FailureRow,
+  HintRow,
+  Observation,
+  ObservationSource,
+  SessionFactRow,
+  SessionRow,
+  TurnFactRow,
+  TurnRow,
+} from "../model.ts";
 import type { Upkeep } from "../upkeep.ts";
 import type { Forwarding } from "../forward/records.ts";
 import { type ClaimResult, openDatabase, StoreCore, type StoreOptions } from "./core.ts";
@@ -46,8 +56,10 @@ import { addDelivery, deliveries } from "./deliveries.ts";
 import { dequeue, enqueue, queued } from "./inbox.ts";
 import { leaseOutbox, listOutbox, type SendOutcome, settleOutbox } from "./outbox.ts";
 import { dump, replay } from "./record.ts";
+import * as msg from "./messages.ts";
 
 export { StoreCore };
+export type { MessagePatch, MessageRow, MessageStatus } from "./messages.ts";
 export type {
   ClaimResult,
   DeliveryRow,
@@ -101,6 +113,47 @@ export class Store extends StoreCore {
   /** A session's hints. */
   hints(sessionId: string): HintRow[] {
     return q.hints(this.db, sessionId);
+  }
+  /** The sources that saw a session (`hook`, `notify`, `app-server`, `upkeep`). */
+  sources(sessionId: string): ObservationSource[] {
+    return q.sources(this.db, sessionId);
+  }
+  /** The app-server's facts of a session's turns, by turn id. */
+  turnFacts(sessionId: string): Map<string, TurnFactRow> {
+    return q.turnFacts(this.db, sessionId);
+  }
+  /** The app-server's facts of a session. */
+  sessionFact(sessionId: string): SessionFactRow | undefined {
+    return q.sessionFact(this.db, sessionId);
+  }
+  /** The journal entry with this key. */
+  event(key: string): Observation | undefined {
+    const r = this.db.stmt("SELECT body FROM events WHERE key = ?").get(key) as { body: string } | undefined;
+    return r ? JSON.parse(r.body) as Observation : undefined;
+  }
+
+  // --- messages (the message API) ------------------------------------------
+
+  addMessage(m: msg.MessageRow): void {
+    msg.addMessage(this.db, m);
+  }
+  message(id: string): msg.MessageRow | undefined {
+    return msg.message(this.db, id);
+  }
+  /** A session's messages, newest first. */
+  messagesOf(sessionId: string, limit = 50): msg.MessageRow[] {
+    return msg.messagesOf(this.db, sessionId, limit);
+  }
+  /** Messages waiting for delivery or an answer, oldest first. */
+  openMessages(): msg.MessageRow[] {
+    return msg.openMessages(this.db);
+  }
+  updateMessage(id: string, patch: msg.MessagePatch, at: string): msg.MessageRow | undefined {
+    return this.db.transaction(() => msg.updateMessage(this.db, id, patch, at));
+  }
+  /** A delivery row by id (the hook path's state of a message). */
+  delivery(id: string): DeliveryRow | undefined {
+    return this.db.stmt("SELECT * FROM deliveries WHERE id = ?").get(id) as DeliveryRow | undefined;
   }
 
   // --- the hub's messages --------------------------------------------------

@@ -5,7 +5,17 @@
  * @module
  */
 
-import type { ContradictionRow, FailureRow, HintRow, SessionRow, StateView, TurnRow } from "../model.ts";
+import type {
+  ContradictionRow,
+  FailureRow,
+  HintRow,
+  ObservationSource,
+  SessionFactRow,
+  SessionRow,
+  StateView,
+  TurnFactRow,
+  TurnRow,
+} from "../model.ts";
 import type { Db, Row } from "./db.ts";
 
 /** The reducer's view of the store. */
@@ -20,7 +30,58 @@ export function stateView(db: Db): StateView {
     hinted: (sid, tool, cls) =>
       db.stmt("SELECT 1 FROM hints WHERE session_id = ? AND tool = ? AND error_class = ?")
         .get(sid, tool, cls) !== undefined,
+    turnFact: (sid, tid) => turnFact(db, sid, tid),
+    sessionFact: (sid) => sessionFact(db, sid),
   };
+}
+
+/** The app-server's facts of one turn. */
+export function turnFact(db: Db, sessionId: string, turnId: string): TurnFactRow | undefined {
+  const r = db.stmt("SELECT * FROM turn_facts WHERE session_id = ? AND turn_id = ?").get(sessionId, turnId) as
+    | Row
+    | undefined;
+  return r ? toTurnFact(r) : undefined;
+}
+
+/** The app-server's facts of a session's turns, by turn id. */
+export function turnFacts(db: Db, sessionId: string): Map<string, TurnFactRow> {
+  const rows = db.stmt("SELECT * FROM turn_facts WHERE session_id = ?").all(sessionId) as Row[];
+  return new Map(rows.map((r) => [r.turn_id as string, toTurnFact(r)]));
+}
+
+function toTurnFact(r: Row): TurnFactRow {
+  return {
+    session_id: r.session_id as string,
+    turn_id: r.turn_id as string,
+    closed_by: r.closed_by as TurnFactRow["closed_by"],
+    tokens: r.tokens ? JSON.parse(r.tokens as string) : null,
+    error_class: r.error_class as string | null,
+    error_message: r.error_message as string | null,
+    last_message: r.last_message as string | null,
+    tools: JSON.parse(r.tools as string),
+  };
+}
+
+/** The app-server's facts of one session. */
+export function sessionFact(db: Db, sessionId: string): SessionFactRow | undefined {
+  const r = db.stmt("SELECT * FROM session_facts WHERE session_id = ?").get(sessionId) as Row | undefined;
+  return r
+    ? {
+      session_id: r.session_id as string,
+      hooks_seen_running: r.hooks_seen_running === 1,
+      app_server_state: r.app_server_state as string | null,
+      app_server_seen_at: r.app_server_seen_at as string | null,
+    }
+    : undefined;
+}
+
+/** The sources that saw a session, in a fixed order. */
+export function sources(db: Db, sessionId: string): ObservationSource[] {
+  const got = new Set(
+    (db.stmt("SELECT DISTINCT source FROM events WHERE session_id = ?").all(sessionId) as Row[])
+      .map((r) => r.source as string),
+  );
+  return (["hook", "notify", "app-server", "upkeep"] as const).filter((x) => got.has(x));
 }
 
 /** One session. */
@@ -46,8 +107,11 @@ export function sessions(db: Db): SessionRow[] {
 
 /** Busy sessions last seen before `iso` (stale-busy candidates). */
 export function busySeenBefore(db: Db, iso: string): SessionRow[] {
-  return (db.stmt("SELECT * FROM sessions WHERE status = 'busy' AND last_seen < ?").all(iso) as Row[])
-    .map(toSession);
+  // The daemon's word is a sign of life too.
+  return (db.stmt(
+    `SELECT s.* FROM sessions s LEFT JOIN session_facts f ON f.session_id = s.session_id
+     WHERE s.status = 'busy' AND max(s.last_seen, coalesce(f.app_server_seen_at, '')) < ?`,
+  ).all(iso) as Row[]).map(toSession);
 }
 
 /** Sessions not offline whose Codex process is known (process-gone candidates). */

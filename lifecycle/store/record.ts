@@ -26,5 +26,7 @@ export function dump(db: Db): Record<string, unknown[]> {
     failures: all("SELECT * FROM failures ORDER BY key"),
     contradictions: all("SELECT * FROM contradictions ORDER BY key"),
     hints: all("SELECT * FROM hints ORDER BY session_id, tool, error_class"),
+    turn_facts: all("SELECT * FROM turn_facts ORDER BY session_id, turn_id"),
+    session_facts: all("SELECT * FROM session_facts ORDER BY session_id"),
   };
 }

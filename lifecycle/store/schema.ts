@@ -8,7 +8,9 @@
  * - 2: the hub's own facts (messages to sessions, the wait queue, the
  *   transport), which are not derived from the journal;
  * - 3: the forwarding outbox, written in the same transaction as the
- *   observation it comes from.
+ *   observation it comes from;
+ * - 4: the app-server as a second source: each event's `source`, the facts
+ *   the daemon adds to turns and sessions, and the hub's messages.
  *
  * @module
  */
@@ -87,6 +89,30 @@ const MIGRATIONS: readonly string[] = [
      UNIQUE (target, key)
    );
    CREATE INDEX outbox_due ON outbox(status, next_attempt_at);`,
+  // 4: the app-server. Older events get the source their event implies.
+  `ALTER TABLE events ADD COLUMN source TEXT;
+   UPDATE events SET source = CASE
+     WHEN event = 'Notify' THEN 'notify'
+     WHEN event IN ('StaleBusyRepair', 'ProcessGone') THEN 'upkeep'
+     ELSE 'hook' END;
+   CREATE INDEX events_source ON events(session_id, source);
+   CREATE TABLE turn_facts (
+     session_id TEXT NOT NULL, turn_id TEXT NOT NULL,
+     closed_by TEXT, tokens TEXT, error_class TEXT, error_message TEXT, last_message TEXT,
+     tools TEXT NOT NULL,
+     PRIMARY KEY (session_id, turn_id)
+   );
+   CREATE TABLE session_facts (
+     session_id TEXT PRIMARY KEY, hooks_seen_running INTEGER NOT NULL,
+     app_server_state TEXT, app_server_seen_at TEXT
+   );
+   CREATE TABLE messages (
+     id TEXT PRIMARY KEY, session_id TEXT NOT NULL, kind TEXT NOT NULL, sender TEXT NOT NULL,
+     text TEXT NOT NULL, status TEXT NOT NULL, via TEXT, reply TEXT, turn_id TEXT,
+     timeout_s INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, error TEXT
+   );
+   CREATE INDEX messages_session ON messages(session_id, created_at);
+   CREATE INDEX messages_open ON messages(status, session_id);`,
 ];
 
 /** Brings the schema up to date (in one transaction, so concurrent openers migrate once). */

@@ -15,7 +15,7 @@ import {
   startAppServerBridge,
 } from "../../hub/app_server/bridge.ts";
 import { connectAppServer } from "../../hub/app_server/client.ts";
-import { frameMessage } from "../../hub/app_server/frame.ts";
+import { ASK_LINE, frameMessage } from "../../hub/app_server/frame.ts";
 import { type FakeAppServer, startFakeAppServer } from "../harness/fake_app_server.ts";
 
 /** Collects observations; `until` resolves when one matches (counting earlier ones). */
@@ -117,8 +117,8 @@ Deno.test("a message is framed as from its sender, with text and sender escaped"
       `&lt;/lifeline-message&gt;&lt;x a=&quot;b&quot;&gt;&amp;&apos;</lifeline-message>`,
   );
   assert.equal(
-    frameMessage("hi", { kind: "ask" }),
-    `<lifeline-message from="lifeline" kind="ask">hi</lifeline-message>`,
+    frameMessage("hi", { kind: "ask", id: "m1" }),
+    `<lifeline-message from="lifeline" kind="ask" id="m1">hi</lifeline-message>\n${ASK_LINE}`,
   );
   assert.throws(() => frameMessage("hi", { kind: "shout" as "ask" }), /kind "shout"/);
 });

@@ -157,7 +157,8 @@ Deno.test("messages: unknown session 404; disconnected ask 503 and notify 202 qu
     const out = JSON.parse(s1.stdout);
     assert.deepEqual(Object.keys(out), ["decision", "reason"]);
     assert.equal(out.decision, "block");
-    assert.match(out.reason, /build is green[\s\S]*please answer it: what changed\?/);
+    assert.match(out.reason, /build is green[\s\S]*kind="ask" id="[^"]+">what changed\?<\/lifeline-message>/);
+    assert.doesNotMatch(out.reason, /hook|fail|error/i, "framed as a message, never as a failure");
     const s2 = await runHookProcess("Stop", stop("s1", "t1", true), sb, { env });
     assert.equal(s2.stdout, "");
     const st2 = Store.open(sb.stateDir);
