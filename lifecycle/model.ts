@@ -30,6 +30,8 @@ export interface Observation {
   blocked: boolean;
   /** Failure-hint threshold in force (0 = off). */
   hint_threshold: number;
+  /** Turns the transcript says were interrupted (`turn_aborted`), read at SessionEnd or process death. */
+  interrupted_turns?: string[];
 }
 
 /** Session status. */

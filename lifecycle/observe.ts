@@ -11,7 +11,8 @@ import type { NotifyPayload } from "../codex/notify.ts";
 import type { JsonObject } from "../codex/_validate.ts";
 import type { Observation } from "./model.ts";
 import type { Scrubber } from "./scrub.ts";
-import { detectToolFailure, ERROR_NOTIFY_TYPES, findCommandInTranscript } from "./failures.ts";
+import { findCommandInTranscript, interruptedTurns } from "../codex/transcript.ts";
+import { detectToolFailure, ERROR_NOTIFY_TYPES } from "./failures.ts";
 import { idempotencyKey } from "./store.ts";
 
 /** What observing needs from the outside world. */
@@ -149,10 +150,32 @@ export function observeHook(payload: HookPayload, ctx: ObserveContext): Observat
       };
     }
   }
+  const interrupted = payload.hook_event_name === "SessionEnd" ? transcriptInterrupts(payload, ctx) : [];
   return {
     ...base(payload.hook_event_name, payload, payload.session_id, payload.turn_id ?? null, ctx),
     failure,
+    ...(interrupted.length ? { interrupted_turns: interrupted } : {}),
   };
+}
+
+/**
+ * The turns the transcript says were interrupted: at SessionEnd an open turn
+ * may have been interrupted by a release that fires no Interrupt hook (before
+ * 0.150), which only the transcript's `turn_aborted` line tells.
+ */
+export function transcriptInterrupts(
+  payload: { transcript_path?: string | null | undefined },
+  ctx: Pick<ObserveContext, "transcriptTail">,
+): string[] {
+  const path = payload.transcript_path;
+  if (typeof path !== "string" || !ctx.transcriptTail) return [];
+  for (const max of TRANSCRIPT_TAIL_BYTES) {
+    const tail = ctx.transcriptTail(path, max);
+    if (tail === undefined) return [];
+    const found = interruptedTurns(tail);
+    if (found.length || tail.length < max) return found;
+  }
+  return [];
 }
 
 /** The observation of one notify payload (`thread-id` is the session, `turn-id` the turn). */

@@ -176,6 +176,8 @@ function closeOpenTurn(
   changes: Changes,
 ): void {
   if (!s.current_turn_id) return;
+  // The transcript's turn_aborted is evidence of an interrupt (releases before 0.150 fire no hook).
+  if (obs.interrupted_turns?.includes(s.current_turn_id)) outcome = "interrupted";
   const t = getTurn(view, changes, s.session_id, s.current_turn_id);
   if (t && t.outcome === "open") {
     upsertTurn(changes, { ...t, outcome, ended_at: obs.observed_at });

@@ -15,6 +15,8 @@ import { run } from "@optique/run";
 import { Store } from "./store.ts";
 import { statusReport, statusTable } from "./status.ts";
 import { processAlive } from "./process.ts";
+import { readTail } from "./observe.ts";
+import { interruptedTurns } from "../codex/transcript.ts";
 import { DEFAULT_STALE_BUSY_SECONDS } from "../hooks/_runner.ts";
 
 /** Options of the status command. */
@@ -23,6 +25,8 @@ export interface StatusOptions {
   json: boolean;
   staleBusySeconds: number;
   now: Date;
+  /** The home directory, to find a transcript journaled as `~/…`. */
+  home?: string;
 }
 
 /** Opens the store (if there is one), applies upkeep, and renders. */
@@ -44,6 +48,10 @@ export function renderStatus(o: StatusOptions): string {
       now: o.now.toISOString(),
       staleBusyMs: o.staleBusySeconds * 1000,
       alive: (pid, startedAt) => processAlive(pid, startedAt),
+      interruptedTurns: (path) => {
+        const full = o.home && path.startsWith("~/") ? o.home + path.slice(1) : path;
+        return interruptedTurns(readTail(full) ?? "");
+      },
     });
     const report = statusReport(store);
     return o.json ? JSON.stringify(report, null, 2) : statusTable(report, o.now);
@@ -79,6 +87,7 @@ if (import.meta.main) {
       json: args.json === true,
       staleBusySeconds: Number.isFinite(stale) && stale > 0 ? stale : DEFAULT_STALE_BUSY_SECONDS,
       now: new Date(),
+      home,
     }));
   } catch (e) {
     // deno-lint-ignore no-console

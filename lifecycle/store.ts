@@ -149,6 +149,11 @@ export interface Upkeep {
   staleBusyMs: number;
   /** Whether a session's Codex process, first seen at `startedAt`, lives (`undefined` = cannot tell). */
   alive?: (pid: number, startedAt: string) => boolean | undefined;
+  /**
+   * The turns a session's transcript (path as journaled: the home directory may be `~`) says were
+   * interrupted; read when its process is gone, so an interrupted turn is not abandoned.
+   */
+  interruptedTurns?: (transcriptPath: string) => readonly string[];
 }
 
 /** The result of recording one observation. */
@@ -411,14 +416,31 @@ export class Store implements StateView {
       for (const row of live) {
         const s = toSession(row);
         if (u.alive(s.pid!, s.started_at) === false) {
-          applied += this.#synthetic("ProcessGone", s, u.now) ? 1 : 0;
+          const path = s.current_turn_id && u.interruptedTurns ? this.#transcriptPath(s.session_id) : null;
+          const interrupted = path ? [...u.interruptedTurns!(path)] : [];
+          applied += this.#synthetic("ProcessGone", s, u.now, interrupted) ? 1 : 0;
         }
       }
     }
     return applied;
   }
 
-  #synthetic(event: "StaleBusyRepair" | "ProcessGone", s: SessionRow, now: string): boolean {
+  /** The newest transcript path journaled for a session. */
+  #transcriptPath(sessionId: string): string | null {
+    const r = this.#stmt(
+      "SELECT json_extract(body, '$.payload.transcript_path') AS p FROM events " +
+        "WHERE session_id = ? AND json_extract(body, '$.payload.transcript_path') IS NOT NULL " +
+        "ORDER BY seq DESC LIMIT 1",
+    ).get(sessionId) as Row | undefined;
+    return typeof r?.p === "string" ? r.p : null;
+  }
+
+  #synthetic(
+    event: "StaleBusyRepair" | "ProcessGone",
+    s: SessionRow,
+    now: string,
+    interrupted: string[] = [],
+  ): boolean {
     const basis = { session_id: s.session_id, last_seen: s.last_seen, pid: s.pid };
     return this.#apply({
       key: idempotencyKey(event, basis),
@@ -431,6 +453,7 @@ export class Store implements StateView {
       failure: null,
       blocked: false,
       hint_threshold: 0,
+      ...(interrupted.length ? { interrupted_turns: interrupted } : {}),
     }).inserted;
   }
 

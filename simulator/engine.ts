@@ -12,6 +12,7 @@
 import type { HookEventName } from "../codex/events.ts";
 import { matcherInput, matcherMatches } from "../codex/hooks_json.ts";
 import type { VersionProfile } from "../codex/profiles.ts";
+import { commandLines, turnAbortedLine } from "../codex/transcript.ts";
 import { effectiveTimeout } from "../codex/trust.ts";
 import type { JsonObject } from "../codex/_validate.ts";
 import { sha256Hex } from "../codex/_sha256.ts";
@@ -276,7 +277,8 @@ export class FakeCodex {
     const p = this.o.profile;
     const turnScoped = event !== "SessionStart" && event !== "SessionEnd";
     const withTurn = turnScoped && s.turnId !== null &&
-      !(!p.toolEventsCarryTurnId && (event === "PreToolUse" || event === "PostToolUse"));
+      !(!p.toolEventsCarryTurnId && (event === "PreToolUse" || event === "PostToolUse")) &&
+      !p.eventsWithoutTurnId.includes(event);
     const base: JsonObject = { session_id: s.id };
     if (withTurn) base.turn_id = s.turnId;
     base.transcript_path = s.transcript;
@@ -401,21 +403,16 @@ export class FakeCodex {
     });
     if (pre.blocks.length > 0) return; // denied: the tool does not run
     if (t.name === "Bash") {
-      writeLine(s.transcriptFile, {
-        type: "event_msg",
-        payload: {
-          type: "item_completed",
-          turn_id: s.turnId,
-          item: {
-            type: "CommandExecution",
-            id,
-            command: ["/bin/bash", "-lc", t.command],
-            status: t.exit_code === 0 ? "completed" : "failed",
-            aggregated_output: t.output,
-            exit_code: t.exit_code,
-          },
-        },
-      });
+      const rec = {
+        turnId: s.turnId,
+        callId: id,
+        command: t.command,
+        output: t.output,
+        exitCode: t.exit_code,
+      };
+      for (const line of commandLines(this.o.profile.transcriptFormat, rec)) {
+        writeLine(s.transcriptFile, line);
+      }
     }
     await this.#fireFor(s, "PostToolUse", {
       tool_name: t.name,
@@ -487,6 +484,7 @@ export class FakeCodex {
     const s = this.#session(label);
     this.#needTurn(s, "an interrupt");
     s.turnOpen = false;
+    if (s.turnId !== null) writeLine(s.transcriptFile, turnAbortedLine(s.turnId));
     if (this.o.profile.interrupt === "Interrupt") await this.#fireFor(s, "Interrupt", {});
   }
 

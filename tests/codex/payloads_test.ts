@@ -171,6 +171,18 @@ export const arbPayload = fc.constantFrom(...HOOK_EVENTS).chain((event) =>
       Stop: { stop_hook_active: false, last_assistant_message: r.prompt },
       Interrupt: {},
       SessionEnd: { reason: "other" },
+      PreModelRequest: {
+        kind: "sampling",
+        request_id: r.turn_id,
+        attempt_number: 1,
+        thread_id: r.session_id,
+      },
+      PostModelRequest: {
+        status: "completed",
+        error: null,
+        token_usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+        response_id: "resp_1",
+      },
     };
     return { ...base, ...specific[event] };
   })
