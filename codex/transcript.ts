@@ -137,6 +137,49 @@ export function findCommandInTranscript(tail: string, toolUseId: string): Transc
   return fallback;
 }
 
+/** A shell call's exit code known only from its `function_call_output` line. */
+export interface FunctionOutputExit {
+  tool_use_id: string;
+  exit_code: number;
+  output: string;
+}
+
+/**
+ * Exit codes of shell calls that have a `function_call_output` line and no
+ * `CommandExecution` item (releases before 0.148), oldest first. Those
+ * releases write the output line only after PostToolUse's hooks have
+ * finished, so a hook reads it later (at Stop).
+ *
+ * @example
+ * ```ts
+ * import { commandLines, functionOutputExits } from "./transcript.ts";
+ * const rec = { turnId: "t1", callId: "call_1", command: "exit 3", output: "", exitCode: 3 };
+ * const old = commandLines("function_call_output", rec).map((l) => JSON.stringify(l)).join("\n");
+ * if (functionOutputExits(old)[0]?.exit_code !== 3) throw new Error("expected exit 3");
+ * const now = commandLines("command_execution", rec).map((l) => JSON.stringify(l)).join("\n");
+ * if (functionOutputExits(now).length !== 0) throw new Error("0.148+ has the item: nothing late");
+ * ```
+ */
+export function functionOutputExits(tail: string): FunctionOutputExit[] {
+  const outputs = new Map<string, FunctionOutputExit>();
+  const items = new Set<string>();
+  for (const line of tail.split("\n")) {
+    const isOutput = line.includes("function_call_output");
+    if (!isOutput && !line.includes("CommandExecution")) continue;
+    const p = parseTranscriptLine(line)?.payload;
+    if (!isObj(p)) continue;
+    if (p.type === "function_call_output" && typeof p.call_id === "string") {
+      const c = fromFunctionOutput(p.output);
+      if (c?.exit_code != null) {
+        outputs.set(p.call_id, { tool_use_id: p.call_id, exit_code: c.exit_code, output: c.output });
+      }
+    } else if (isObj(p.item) && p.item.type === "CommandExecution" && typeof p.item.id === "string") {
+      items.add(p.item.id);
+    }
+  }
+  return [...outputs.values()].filter((o) => !items.has(o.tool_use_id));
+}
+
 /**
  * The turns the transcript says were interrupted (`turn_aborted` with reason
  * `interrupted`), oldest first.

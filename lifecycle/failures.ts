@@ -54,6 +54,31 @@ export function classifyMessage(message: string): string {
   return "generic_error";
 }
 
+/**
+ * The class of a failed model request from `PostModelRequest.error` (the provider's body, as a
+ * string or object): an HTTP status when the text names one, else the provider's error `type` or
+ * `code` (Codex passes the body only, not the status), else {@link classifyMessage}.
+ */
+export function classifyModelError(error: unknown): { error_class: string; message: string } {
+  let body: unknown = error;
+  if (typeof error === "string") {
+    try {
+      body = JSON.parse(error);
+    } catch { /* plain text */ }
+  }
+  const text = typeof error === "string" ? error : asText(error);
+  const e = typeof body === "object" && body !== null
+    ? (body as Record<string, unknown>).error ?? body
+    : undefined;
+  const o = typeof e === "object" && e !== null ? e as Record<string, unknown> : {};
+  const message = typeof o.message === "string" ? o.message : typeof e === "string" ? e : text;
+  if (/\bHTTP[ /]?(?:\d\.\d )?\d{3}\b/i.test(text)) return { error_class: classifyMessage(text), message };
+  const kind = [o.type, o.code].find((v): v is string =>
+    typeof v === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(v)
+  );
+  return { error_class: kind ?? classifyMessage(message || "model request failed"), message };
+}
+
 /** `exit_<code>`, or `signal_<NAME>` for the shell's 128+N convention. */
 export function exitClass(code: number): string {
   const sig = code > 128 && code < 160 ? SIGNALS[code - 128] : undefined;

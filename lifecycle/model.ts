@@ -32,14 +32,19 @@ export interface Observation {
   hint_threshold: number;
   /** Turns the transcript says were interrupted (`turn_aborted`), read at SessionEnd or process death. */
   interrupted_turns?: string[];
+  /**
+   * Shell failures the transcript showed only after PostToolUse (releases before 0.148 write the
+   * exit code after the hook ran), read at Stop; applied to the turn's own tool calls.
+   */
+  late_tool_failures?: { tool_use_id: string; tool: string; error_class: string; message: string | null }[];
 }
 
 /** Session status. */
 export type Status = "online" | "busy" | "offline";
 /** What the session is doing. */
 export type TurnState = "idle" | "working" | "pending_first_turn";
-/** How a turn ended. */
-export type Outcome = "open" | "completed" | "interrupted" | "blocked" | "abandoned";
+/** How a turn ended (`failed`: a model request failed, e.g. the provider refused it). */
+export type Outcome = "open" | "completed" | "interrupted" | "blocked" | "abandoned" | "failed";
 
 /** A session (Codex `session_id`). */
 export interface SessionRow {

@@ -416,7 +416,7 @@ export class Store implements StateView {
       for (const row of live) {
         const s = toSession(row);
         if (u.alive(s.pid!, s.started_at) === false) {
-          const path = s.current_turn_id && u.interruptedTurns ? this.#transcriptPath(s.session_id) : null;
+          const path = u.interruptedTurns ? this.#transcriptPath(s.session_id) : null;
           const interrupted = path ? [...u.interruptedTurns!(path)] : [];
           applied += this.#synthetic("ProcessGone", s, u.now, interrupted) ? 1 : 0;
         }

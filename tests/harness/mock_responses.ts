@@ -31,6 +31,11 @@ export interface MockReply {
   items: MockItem[];
   /** The token counts to report. */
   usage?: MockUsage;
+  /**
+   * Wait this long between the output items and `response.completed`: Codex 0.171 starts a tool
+   * call as soon as its item is done, so this shows whether tool hooks run inside the request.
+   */
+  completeDelayMs?: number;
   /** Fail the request (e.g. HTTP 400) instead of answering. */
   error?: MockError;
   /** Wait this long before the first event. */
@@ -132,6 +137,7 @@ export function startMockResponses(replies: MockReply[]): MockResponses {
                 };
               send(sse("response.output_item.done", { output_index: i, item: out }));
             }
+            if (reply.completeDelayMs) await new Promise((r) => setTimeout(r, reply.completeDelayMs));
             send(sse("response.completed", {
               response: {
                 id,
