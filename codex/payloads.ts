@@ -347,3 +347,51 @@ export function parseHookInput<E extends HookEventName>(text: string, event?: E)
 export function serializeHookInput(payload: HookPayload | JsonObject): string {
   return JSON.stringify(payload);
 }
+
+/** What a model-request payload is built from (the simulator's view of one request). */
+export interface ModelRequestFields {
+  session_id: string;
+  turn_id: string;
+  cwd: string;
+  transcript_path: string | null;
+  model: string;
+  /** 0.171 only. */
+  request_id: string;
+  /** Post only. */
+  status?: "completed" | "cancelled" | "failed";
+  error?: unknown;
+  token_usage?: ModelTokenUsage | null;
+  /** Post only, 0.171 only. */
+  response_id?: string | null;
+}
+
+/**
+ * A model-request payload in the field order of a release: 0.169 sends the
+ * common fields without `permission_mode` (Post adds `status`, `error`,
+ * `token_usage`); 0.171 puts `kind`, `request_id`, `attempt_number` first, adds
+ * `thread_id`, and Post ends with `response_id`.
+ */
+export function modelRequestPayload(
+  shape: "0.169" | "0.171",
+  event: "PreModelRequest" | "PostModelRequest",
+  f: ModelRequestFields,
+): JsonObject {
+  const head: JsonObject = shape === "0.171"
+    ? { kind: "sampling", request_id: f.request_id, attempt_number: 1, session_id: f.session_id }
+    : { session_id: f.session_id };
+  if (shape === "0.171") head.thread_id = f.session_id;
+  const out: JsonObject = {
+    ...head,
+    turn_id: f.turn_id,
+    cwd: f.cwd,
+    transcript_path: f.transcript_path,
+    model: f.model,
+    hook_event_name: event,
+  };
+  if (event === "PreModelRequest") return out;
+  out.status = f.status ?? "completed";
+  out.error = f.error ?? null;
+  out.token_usage = f.token_usage ?? null;
+  if (shape === "0.171") out.response_id = f.response_id ?? null;
+  return out;
+}

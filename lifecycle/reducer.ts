@@ -270,7 +270,8 @@ function applyTurnEvent(
     if (!continuation && !lateTool) return `${ev} for a turn already ${t.outcome}`;
   }
   const firstOfKind = !t.hook_events.includes(ev);
-  if (firstOfKind) t.hook_events.push(ev);
+  // The model-request hooks fire around every request: the turn's event list leaves them out.
+  if (firstOfKind && ev !== "PreModelRequest" && ev !== "PostModelRequest") t.hook_events.push(ev);
   if (obs.observed_at < t.started_at) t.started_at = obs.observed_at;
   const p = obs.payload;
 

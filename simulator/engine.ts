@@ -13,6 +13,7 @@ import type { HookEventName } from "../codex/events.ts";
 import { matcherInput, matcherMatches } from "../codex/hooks_json.ts";
 import type { VersionProfile } from "../codex/profiles.ts";
 import { commandLines, turnAbortedLine } from "../codex/transcript.ts";
+import { modelRequestPayload } from "../codex/payloads.ts";
 import { effectiveTimeout } from "../codex/trust.ts";
 import type { JsonObject } from "../codex/_validate.ts";
 import { sha256Hex } from "../codex/_sha256.ts";
@@ -136,6 +137,8 @@ export interface SimSession {
   ended: boolean;
   /** Every user prompt of the thread so far (notify's `input-messages`). */
   prompts: string[];
+  /** Model requests so far (the model-request hooks' request ids). */
+  requests?: number;
 }
 
 /** The simulated clock. */
@@ -375,6 +378,34 @@ export class FakeCodex {
     }
     const ups = await this.#fireFor(s, "UserPromptSubmit", { prompt: text });
     if (ups.blocks.length > 0 || ups.stop) s.turnOpen = false;
+    else await this.#modelRequest(s, "PreModelRequest");
+  }
+
+  /** A model-request hook (0.169+), in the profile's payload shape; Post reports `status`. */
+  async #modelRequest(
+    s: SimSession,
+    event: "PreModelRequest" | "PostModelRequest",
+    status: "completed" | "cancelled" = "completed",
+  ): Promise<void> {
+    const shape = this.o.profile.modelRequestPayload;
+    if (!shape || s.turnId === null) return;
+    if (event === "PreModelRequest") s.requests = (s.requests ?? 0) + 1;
+    const n = s.requests ?? 1;
+    const usage = status === "completed"
+      ? { input_tokens: 10, cached_input_tokens: 0, cache_write_input_tokens: 0, output_tokens: 5 }
+      : undefined;
+    const payload = modelRequestPayload(shape, event, {
+      session_id: s.id,
+      turn_id: s.turnId,
+      cwd: s.cwd,
+      transcript_path: s.transcript,
+      model: s.model,
+      request_id: this.#id(`request:${s.label}:${n}`),
+      status,
+      token_usage: usage ? { ...usage, reasoning_output_tokens: 0, total_tokens: 15 } : null,
+      response_id: usage ? `resp_${n}` : null,
+    });
+    await this.fire(event, payload, s.label, s.standIn?.pid);
   }
 
   #needTurn(s: SimSession, what: string): void {
@@ -393,6 +424,8 @@ export class FakeCodex {
     const s = this.#session(label);
     this.#needTurn(s, "a tool call");
     const id = t.id ?? `call_${s.turns}_${++s.tools}`;
+    const within = this.o.profile.modelRequestOrder === "tools_within_request";
+    if (!within) await this.#modelRequest(s, "PostModelRequest");
     const input = t.name === "Bash" || t.name === "apply_patch"
       ? { command: t.command }
       : (isObjectLike(t.response) ? {} : { command: t.command });
@@ -401,7 +434,8 @@ export class FakeCodex {
       tool_input: input,
       tool_use_id: id,
     });
-    if (pre.blocks.length > 0) return; // denied: the tool does not run
+    if (within) await this.#modelRequest(s, "PostModelRequest");
+    if (pre.blocks.length > 0) return await this.#modelRequest(s, "PreModelRequest"); // denied: not run
     if (t.name === "Bash") {
       const rec = {
         turnId: s.turnId,
@@ -420,6 +454,7 @@ export class FakeCodex {
       tool_response: t.response !== undefined ? t.response : t.output,
       tool_use_id: id,
     });
+    await this.#modelRequest(s, "PreModelRequest"); // the tool's output goes back to the model
   }
 
   /** The model's final answer: Stop (continued while a hook blocks), then notify. */
@@ -428,6 +463,7 @@ export class FakeCodex {
     this.#needTurn(s, "an answer");
     let active = false;
     let stopped = false;
+    await this.#modelRequest(s, "PostModelRequest");
     for (let round = 0; round < 5; round++) {
       const o = await this.#fireFor(s, "Stop", { stop_hook_active: active, last_assistant_message: text });
       if (o.stop) {
@@ -436,6 +472,8 @@ export class FakeCodex {
       }
       if (o.blocks.length === 0) break;
       active = true; // Codex continues the turn with the block reason as a new prompt
+      await this.#modelRequest(s, "PreModelRequest");
+      await this.#modelRequest(s, "PostModelRequest");
     }
     s.turnOpen = false;
     if (!stopped) this.#notify(s, text);
@@ -484,6 +522,7 @@ export class FakeCodex {
     const s = this.#session(label);
     this.#needTurn(s, "an interrupt");
     s.turnOpen = false;
+    await this.#modelRequest(s, "PostModelRequest", "cancelled");
     if (s.turnId !== null) writeLine(s.transcriptFile, turnAbortedLine(s.turnId));
     if (this.o.profile.interrupt === "Interrupt") await this.#fireFor(s, "Interrupt", {});
   }
