@@ -156,6 +156,15 @@ export interface Upkeep {
   interruptedTurns?: (transcriptPath: string) => readonly string[];
 }
 
+/** A turn's token counts, summed over its model requests. */
+export interface TurnTokens {
+  input: number;
+  cached_input: number;
+  output: number;
+  reasoning: number;
+  total: number;
+}
+
 /** The result of recording one observation. */
 export interface RecordResult {
   /** False when the same delivery was already journaled (nothing changed). */
@@ -689,6 +698,30 @@ export class Store implements StateView {
     return this.#stmt("SELECT * FROM contradictions WHERE session_id = ? ORDER BY observed_at, key").all(
       sessionId,
     ) as unknown as ContradictionRow[];
+  }
+
+  /**
+   * Tokens per turn: the sums of `PostModelRequest.token_usage` (Codex 0.169+) journaled for the
+   * session, by turn id. Turns without model-request hooks are absent.
+   */
+  turnTokens(sessionId: string): Map<string, TurnTokens> {
+    const f = (k: string) => `coalesce(sum(json_extract(body, '$.payload.token_usage.${k}')), 0)`;
+    const rows = this.#stmt(
+      `SELECT json_extract(body, '$.turn_id') AS turn, ${f("input_tokens")} AS input,
+         ${f("cached_input_tokens")} AS cached_input, ${f("output_tokens")} AS output,
+         ${f("reasoning_output_tokens")} AS reasoning, ${f("total_tokens")} AS total
+       FROM events WHERE session_id = ? AND event = 'PostModelRequest'
+         AND json_type(body, '$.payload.token_usage') = 'object' GROUP BY turn`,
+    ).all(sessionId) as Row[];
+    return new Map(
+      rows.filter((r) => typeof r.turn === "string").map((r) => [r.turn as string, {
+        input: Number(r.input),
+        cached_input: Number(r.cached_input),
+        output: Number(r.output),
+        reasoning: Number(r.reasoning),
+        total: Number(r.total),
+      }]),
+    );
   }
 
   /** A session's hints. */

@@ -164,3 +164,33 @@ Deno.test("a completed or cancelled model request leaves the turn open", () => {
   assert.deepEqual(store.turns("s").map((t) => t.outcome), ["interrupted"]);
   store.close();
 });
+
+Deno.test("tokens per turn are the sums of the turn's PostModelRequest token_usage", () => {
+  const { store, fire } = harness();
+  fire({ hook_event_name: "UserPromptSubmit", session_id: "s", turn_id: "t1", prompt: "p" });
+  const usage = (i: number, o: number, c: number, r: number) => ({
+    input_tokens: i,
+    cached_input_tokens: c,
+    cache_write_input_tokens: 0,
+    output_tokens: o,
+    reasoning_output_tokens: r,
+    total_tokens: i + o,
+  });
+  const post = (u: unknown, id: string) =>
+    fire({
+      hook_event_name: "PostModelRequest",
+      session_id: "s",
+      turn_id: "t1",
+      status: "completed",
+      token_usage: u,
+      response_id: id,
+    });
+  post(usage(31, 7, 3, 2), "r1");
+  post(usage(43, 5, 0, 0), "r2");
+  post(null, "r3");
+  fire({ hook_event_name: "UserPromptSubmit", session_id: "s", turn_id: "t2", prompt: "q" });
+  const tokens = store.turnTokens("s");
+  assert.deepEqual(tokens.get("t1"), { input: 74, cached_input: 3, output: 12, reasoning: 2, total: 86 });
+  assert.equal(tokens.get("t2"), undefined);
+  store.close();
+});

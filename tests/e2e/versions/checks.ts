@@ -26,6 +26,7 @@ export const CHECKS = [
   "interrupted",
   "session end",
   "model error",
+  "tokens",
 ] as const;
 
 /** A check's name. */
@@ -162,6 +163,14 @@ export function checkRelease(
     }
     cells["model error"] = problems.length ? fail(problems.join("; ")) : pass();
   }
+  // tokens: the tool turn's tokens are the sums of what the mock model reported.
+  const want = { input: 74, cached_input: 3, output: 12, reasoning: 2, total: 86 };
+  const got = toolTurns[0]?.tokens;
+  cells.tokens = !profile.events.includes("PostModelRequest")
+    ? na("no model-request hooks")
+    : JSON.stringify(got) === JSON.stringify(want)
+    ? pass()
+    : fail(`tokens ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
   return cells;
 }
 
