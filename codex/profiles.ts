@@ -19,9 +19,11 @@ export type TranscriptFormat =
 
 /**
  * The order of the model-request hooks around a tool call: 0.169 finishes the
- * request first (`PreModelRequest → PostModelRequest → PreToolUse`), 0.171
- * runs the tool hooks inside it (`PreModelRequest → PreToolUse → PostModelRequest
- * → PostToolUse`).
+ * request first (`PreModelRequest → PostModelRequest → PreToolUse`); 0.171
+ * starts the tool as soon as the model has streamed its call, so `PreToolUse`
+ * fires inside the request (`PreModelRequest → PreToolUse → PostModelRequest`),
+ * and `PostModelRequest` comes before or after `PostToolUse` depending on
+ * whether the stream or the tool ends first.
  */
 export type ModelRequestOrder = "request_then_tools" | "tools_within_request";
 

@@ -16,19 +16,32 @@ Deno.test("real codex: trusted hooks all fire, in Codex's order, without any tru
   assert.deepEqual(events(run.hooks), [
     "SessionStart",
     "UserPromptSubmit",
+    "PreModelRequest",
+    "PostModelRequest",
     "PreToolUse",
     "PostToolUse",
+    "PreModelRequest",
+    "PostModelRequest",
     "Stop",
     "SessionEnd",
   ]);
   assert.equal(run.notify.length, 1);
   assert.equal(run.notify[0]!["thread-id"], run.hooks[0]!.session_id);
   assert.equal(run.notify[0]!["turn-id"], run.hooks[1]!.turn_id);
+  assert.equal(run.hooks[3]!.status, "completed");
 });
 
 Deno.test("real codex: an interrupted turn fires Interrupt and SessionEnd, never Stop or notify", async () => {
   const run = await runScript(script("interrupt"));
-  assert.deepEqual(events(run.hooks), ["SessionStart", "UserPromptSubmit", "Interrupt", "SessionEnd"]);
+  assert.deepEqual(events(run.hooks), [
+    "SessionStart",
+    "UserPromptSubmit",
+    "PreModelRequest",
+    "PostModelRequest",
+    "Interrupt",
+    "SessionEnd",
+  ]);
+  assert.equal(run.hooks[3]!.status, "cancelled");
   assert.equal(run.notify.length, 0);
 });
 

@@ -97,11 +97,14 @@ export function checkRelease(
   if (!profile.modelRequestOrder) cells.order = na("no model-request hooks");
   else if (!tool) cells.order = fail("no tool session");
   else {
-    const seq = names(tool).filter((e) => /ModelRequest|ToolUse/.test(e)).slice(0, 4);
-    const want = profile.modelRequestOrder === "request_then_tools"
-      ? ["PreModelRequest", "PostModelRequest", "PreToolUse", "PostToolUse"]
-      : ["PreModelRequest", "PreToolUse", "PostModelRequest", "PostToolUse"];
-    cells.order = seq.join() === want.join() ? pass(profile.modelRequestOrder) : fail(seq.join(" → "));
+    // The first request's stream is held open after its tool call: 0.171 starts the tool (and
+    // its hooks) at once, 0.169 only after the request completed.
+    const seq = names(tool).filter((e) => /ModelRequest|ToolUse/.test(e));
+    const toolFirst = seq.indexOf("PreToolUse") < seq.indexOf("PostModelRequest");
+    const ok = seq[0] === "PreModelRequest" && seq.includes("PreToolUse") &&
+      seq.includes("PostModelRequest") &&
+      toolFirst === (profile.modelRequestOrder === "tools_within_request");
+    cells.order = ok ? pass(profile.modelRequestOrder) : fail(seq.slice(0, 4).join(" → "));
   }
 
   // notify client, as lifeline journaled it.
