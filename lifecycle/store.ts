@@ -415,9 +415,13 @@ export class Store implements StateView {
         new Date(cutoffMs).toISOString(),
       ) as Row[]
       : [];
+    const interrupted = (s: SessionRow) => {
+      const path = u.interruptedTurns ? this.#transcriptPath(s.session_id) : null;
+      return path ? [...u.interruptedTurns!(path)] : [];
+    };
     for (const row of stale) {
       const s = toSession(row);
-      applied += this.#synthetic("StaleBusyRepair", s, u.now) ? 1 : 0;
+      applied += this.#synthetic("StaleBusyRepair", s, u.now, interrupted(s)) ? 1 : 0;
     }
     if (u.alive) {
       const live = this.#stmt("SELECT * FROM sessions WHERE status != 'offline' AND pid IS NOT NULL")
@@ -425,9 +429,7 @@ export class Store implements StateView {
       for (const row of live) {
         const s = toSession(row);
         if (u.alive(s.pid!, s.started_at) === false) {
-          const path = u.interruptedTurns ? this.#transcriptPath(s.session_id) : null;
-          const interrupted = path ? [...u.interruptedTurns!(path)] : [];
-          applied += this.#synthetic("ProcessGone", s, u.now, interrupted) ? 1 : 0;
+          applied += this.#synthetic("ProcessGone", s, u.now, interrupted(s)) ? 1 : 0;
         }
       }
     }

@@ -194,3 +194,18 @@ Deno.test("tokens per turn are the sums of the turn's PostModelRequest token_usa
   assert.equal(tokens.get("t2"), undefined);
   store.close();
 });
+
+Deno.test("a stale-busy repair of a turn the transcript says was interrupted ends it interrupted", () => {
+  const { store, fire } = harness();
+  fire({ hook_event_name: "UserPromptSubmit", session_id: "s", turn_id: "t1", prompt: "p" });
+  fire({ hook_event_name: "UserPromptSubmit", session_id: "q", turn_id: "t2", prompt: "p" });
+  store.maintain({
+    now: "2026-12-01T12:00:00Z",
+    staleBusyMs: 60_000,
+    interruptedTurns: () => ["t1"],
+  });
+  assert.deepEqual(store.turns("s").map((t) => t.outcome), ["interrupted"]);
+  assert.deepEqual(store.turns("q").map((t) => t.outcome), ["abandoned"], "no turn_aborted: a guess");
+  assert.equal(store.session("s")!.status, "online");
+  store.close();
+});
