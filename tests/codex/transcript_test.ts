@@ -18,7 +18,8 @@ const recorded = (name: string) =>
 /** 0.130.0: a shell call `exit 3`; the only record of its exit code (no CommandExecution before 0.148). */
 const FCO_0130 =
   `{"timestamp":"2026-12-01T17:27:53.028Z","type":"response_item","payload":{"type":"function_call_output",` +
-  `"call_id":"call_1","output":"Chunk ID: 7f71df\\nWall time: 0.0000 seconds\\nProcess exited with code 3\\n` +
+  `"call_id":"call_1","output":"Chunk ID: 7f71df\\nWall time: 0.0000 seconds\\n` +
+  `Process exited with code 3\\n` +
   `Original token count: 2\\nOutput:\\noops\\n"}}`;
 /** 0.130.0: the function call itself. */
 const FC_0130 =
@@ -29,7 +30,7 @@ const ABORTED_0114 =
   `{"timestamp":"2026-12-01T17:28:16.078Z","type":"event_msg","payload":{"type":"turn_aborted",` +
   `"turn_id":"01a232a6-606b-71a2-860e-99f99bc55ab4","reason":"interrupted"}}`;
 
-Deno.test("0.169: the exit code comes from the CommandExecution item, whose id is the tool_use_id", async () => {
+Deno.test("0.169: the exit code is in the CommandExecution item, whose id is the tool_use_id", async () => {
   const text = await recorded("failing_tool");
   const c = findCommandInTranscript(text, "call_1");
   assert.deepEqual(c && { code: c.exit_code, status: c.status, source: c.source }, {

@@ -92,7 +92,7 @@ Deno.test("0.148+: the CommandExecution failure at PostToolUse is not counted ag
   store.close();
 });
 
-Deno.test("before 0.150: an interrupted turn ends interrupted at SessionEnd (0.145+) or process death", () => {
+Deno.test("before 0.150: an interrupted turn ends interrupted at SessionEnd or process death", () => {
   const { store, fire, write } = harness();
   fire({ hook_event_name: "UserPromptSubmit", session_id: "s", turn_id: "t1", prompt: "p" });
   write(turnAbortedLine("t1"));
@@ -129,7 +129,7 @@ Deno.test("a turn without a turn_aborted line still ends abandoned", () => {
   store.close();
 });
 
-Deno.test("0.169+: PostModelRequest(status failed) ends the turn failed with the provider's error class", () => {
+Deno.test("0.169+: PostModelRequest(status failed) ends the turn failed with the provider's class", () => {
   const { store, fire } = harness();
   fire({ hook_event_name: "UserPromptSubmit", session_id: "s", turn_id: "t1", prompt: "p" });
   fire({ hook_event_name: "PreModelRequest", session_id: "s", turn_id: "t1" });

@@ -28,7 +28,7 @@ export interface VersionScript {
   interruptAfterRequests?: number;
 }
 
-/** The token counts the tool session's two model replies report (summed: 74 in, 3 cached, 12 out, 2 reasoning). */
+/** The tool session's two model replies' token counts (summed: 74 in, 3 cached, 12 out, 2 reasoning). */
 export const TOOL_USAGE = [
   { input_tokens: 31, output_tokens: 7, cached_tokens: 3, reasoning_tokens: 2 },
   { input_tokens: 43, output_tokens: 5 },
