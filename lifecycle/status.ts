@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Store } from "./store/mod.ts";
+import type { Store, TurnTokens } from "./store/mod.ts";
 import type { Outcome, SessionRow, Status, TurnState } from "./model.ts";
 
 /** One turn in the report. */
@@ -20,6 +20,8 @@ export interface TurnReport {
   tool_failures: number;
   safety_net_used: boolean;
   hook_events: string[];
+  /** Summed over the turn's model requests (Codex 0.169+ reports them); `null` when unknown. */
+  tokens: TurnTokens | null;
 }
 
 /** Failures of one tool and class in a session. */
@@ -72,6 +74,7 @@ export interface StatusReport {
 
 /** One session's report. */
 export function sessionReport(store: Store, s: SessionRow): SessionReport {
+  const tokens = store.turnTokens(s.session_id);
   const groups = new Map<string, FailureReport>();
   for (const f of store.failures(s.session_id)) {
     const k = `${f.tool}\u0000${f.error_class}`;
@@ -113,6 +116,7 @@ export function sessionReport(store: Store, s: SessionRow): SessionReport {
       tool_failures: t.tool_failures,
       safety_net_used: t.safety_net_used,
       hook_events: t.hook_events,
+      tokens: tokens.get(t.turn_id) ?? null,
     })),
     failures: [...groups.values()],
     contradictions: store.contradictions(s.session_id).map((c) => ({

@@ -26,6 +26,11 @@ export interface Upkeep {
   staleBusyMs: number;
   /** Whether a session's Codex process, first seen at `startedAt`, lives (`undefined` = cannot tell). */
   alive?: (pid: number, startedAt: string) => boolean | undefined;
+  /**
+   * The turns a session's transcript (path as journaled: the home directory may be `~`) says were
+   * interrupted; read when a repair would end an open turn, so an interrupted turn is not abandoned.
+   */
+  interruptedTurns?: (transcriptPath: string) => readonly string[];
 }
 
 /** Busy sessions last seen before this moment (ISO) are stale; `undefined` when repair is off. */
@@ -48,6 +53,7 @@ export function repairObservation(
   event: "StaleBusyRepair" | "ProcessGone",
   s: SessionRow,
   now: string,
+  interrupted: readonly string[] = [],
 ): Observation {
   const basis = { session_id: s.session_id, last_seen: s.last_seen, pid: s.pid };
   return {
@@ -61,5 +67,6 @@ export function repairObservation(
     failure: null,
     blocked: false,
     hint_threshold: 0,
+    ...(interrupted.length ? { interrupted_turns: [...interrupted] } : {}),
   };
 }

@@ -15,7 +15,7 @@ import { processGone, repairObservation, staleBefore, type Upkeep } from "../upk
 import { Db } from "./db.ts";
 import { migrate } from "./schema.ts";
 import type { DeliveryRow } from "./rows.ts";
-import { apply, journal, journaled, type RecordResult } from "./journal.ts";
+import { apply, journal, journaled, type RecordResult, transcriptPath } from "./journal.ts";
 import { busySeenBefore, liveWithPid, session, stateView, turn } from "./queries.ts";
 import { claim } from "./deliveries.ts";
 
@@ -131,13 +131,18 @@ export class StoreCore implements StateView {
 
   #upkeep(u: Upkeep): number {
     let applied = 0;
+    // The transcript's turn_aborted tells an interrupted turn from an abandoned one.
+    const interrupted = (s: SessionRow): readonly string[] => {
+      const path = u.interruptedTurns ? transcriptPath(this.db, s.session_id) : null;
+      return path ? u.interruptedTurns!(path) : [];
+    };
+    const repair = (event: "StaleBusyRepair" | "ProcessGone", s: SessionRow) =>
+      apply(this.db, repairObservation(event, s, u.now, interrupted(s))).inserted ? 1 : 0;
     const cutoff = staleBefore(u);
-    for (const s of cutoff ? busySeenBefore(this.db, cutoff) : []) {
-      if (apply(this.db, repairObservation("StaleBusyRepair", s, u.now)).inserted) applied++;
-    }
+    for (const s of cutoff ? busySeenBefore(this.db, cutoff) : []) applied += repair("StaleBusyRepair", s);
     if (!u.alive) return applied;
     for (const s of liveWithPid(this.db)) {
-      if (processGone(u, s) && apply(this.db, repairObservation("ProcessGone", s, u.now)).inserted) applied++;
+      if (processGone(u, s)) applied += repair("ProcessGone", s);
     }
     return applied;
   }

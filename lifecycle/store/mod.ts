@@ -46,6 +46,7 @@ import { addDelivery, deliveries } from "./deliveries.ts";
 import { dequeue, enqueue, queued } from "./inbox.ts";
 import { leaseOutbox, listOutbox, type SendOutcome, settleOutbox } from "./outbox.ts";
 import { dump, replay } from "./record.ts";
+import { type TurnTokens, turnTokens } from "./tokens.ts";
 
 export { StoreCore };
 export type {
@@ -57,6 +58,7 @@ export type {
   RecordResult,
   SendOutcome,
   StoreOptions,
+  TurnTokens,
   Upkeep,
 };
 
@@ -97,6 +99,10 @@ export class Store extends StoreCore {
   /** A session's hints. */
   hints(sessionId: string): HintRow[] {
     return q.hints(this.db, sessionId);
+  }
+  /** Tokens per turn of a session, by turn id (turns without model-request hooks are absent). */
+  turnTokens(sessionId: string): Map<string, TurnTokens> {
+    return turnTokens(this.db, sessionId);
   }
 
   // --- the hub's messages --------------------------------------------------

@@ -46,7 +46,7 @@ Deno.test("install --dry-run prints a unified diff of every file and writes noth
     );
     assert.match(r.stdout, new RegExp(`--- ${h.codex}/config.toml\\n\\+\\+\\+ ${h.codex}/config.toml`));
     assert.match(r.stdout, /^\+notify = \[/m);
-    assert.match(r.stdout, /Would install 12 hook handlers/);
+    assert.match(r.stdout, /Would install 14 hook handlers/);
     assert.deepEqual(listing(h.codex), ["config.toml"]);
     assert.equal(await Deno.readTextFile(join(h.codex, "config.toml")), CONFIG);
     assert.throws(() => Deno.statSync(h.state));
@@ -126,7 +126,7 @@ Deno.test("install, install again, status, uninstall: JSON shapes, backups, mode
       "notes",
     ]);
     assert.deepEqual(rep.files.map((f: { changed: boolean }) => f.changed), [true, true]);
-    assert.equal(rep.handlers.length, 12);
+    assert.equal(rep.handlers.length, 14);
     assert.equal(Deno.statSync(cfg).mode! & 0o777, 0o640, "mode preserved");
     assert.equal(await Deno.readTextFile(`${cfg}.lifeline.bak`), CONFIG, "backup next to it");
     const second = await installer(["install", ...h.args, "--yes", "--json"]);
@@ -137,7 +137,7 @@ Deno.test("install, install again, status, uninstall: JSON shapes, backups, mode
     const st = await installer(["status", ...h.args, "--json"]);
     const s = JSON.parse(st.stdout);
     assert.equal(s.installed, true);
-    assert.equal(s.handlers.length, 12);
+    assert.equal(s.handlers.length, 14);
     assert.ok(s.handlers.every((x: { trusted: boolean }) => x.trusted));
     assert.deepEqual(s.notify, { root_level: true, lifeline: true, chained: null });
     const un = await installer(["uninstall", ...h.args, "--yes"]);
@@ -164,7 +164,7 @@ Deno.test("doctor: all green after install; a wrong trust hash is a failure that
       d.checks.filter((c: { name: string; status: string }) =>
         c.name.startsWith("hook ") && c.status === "ok"
       ).length,
-      12,
+      14,
     );
     const cfg = join(h.codex, "config.toml");
     const text = await Deno.readTextFile(cfg);
