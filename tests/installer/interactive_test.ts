@@ -82,7 +82,7 @@ Deno.test("at a terminal: the diff is shown, 'y' writes the config that was show
     );
     const kept = CONFIG.trimEnd().split("\n");
     for (const l of written.trimEnd().split("\n")) assert.ok(shown.includes(l) || kept.includes(l), l);
-    assert.match(r.screen, /Installed 12 hook handlers/);
+    assert.match(r.screen, /Installed 14 hook handlers/);
   }));
 
 Deno.test("at a terminal: a config.toml edited while the question is open is not overwritten", () =>
