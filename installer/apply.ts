@@ -58,6 +58,7 @@ export function planFor(action: "install" | "uninstall", o: CommonOptions, p: Po
     profile: r.profile,
     now: p.now(),
   });
+  if (r.profileNote) plan.notes.push(r.profileNote);
   if (/[\\/]_npx[\\/]/.test(p.deno)) {
     plan.notes.push(
       `the hooks will run ${p.deno}, which lives in npm's npx cache: if npm clears it, every hook stops. ` +

@@ -8,7 +8,13 @@
 
 import { join, resolve } from "node:path";
 import { HOOK_EVENTS, type HookEventName, isHookEventName } from "../codex/events.ts";
-import { LATEST_PROFILE, profileFor, type VersionProfile } from "../codex/profiles.ts";
+import {
+  LATEST_PROFILE,
+  newerThanKnownNote,
+  profileFor,
+  type ProfileMatch,
+  type VersionProfile,
+} from "../codex/profiles.ts";
 import type { HandlerPlaces } from "../hooks/handlers.ts";
 import { readSettings } from "../lifecycle/settings.ts";
 import { messageOf, UsageError } from "./errors.ts";
@@ -32,6 +38,8 @@ export interface Resolved {
   profile: VersionProfile;
   /** What `codex --version` said, if anything. */
   codexVersion: string | undefined;
+  /** Set when that version is newer than every measured release: its behaviour is assumed. */
+  profileNote: string | undefined;
 }
 
 function parseEvents(list: string | undefined): HookEventName[] {
@@ -46,7 +54,7 @@ function parseEvents(list: string | undefined): HookEventName[] {
   return names as HookEventName[];
 }
 
-function profileOf(reported: string | undefined): VersionProfile {
+function profileOf(reported: string | undefined): VersionProfile | ProfileMatch {
   if (reported === undefined) return LATEST_PROFILE;
   const v = /(\d+\.\d+(?:\.\d+)?)/.exec(reported)?.[1];
   try {
@@ -77,5 +85,6 @@ export function resolveOptions(o: CommonOptions, p: Ports): Resolved {
     events,
     profile,
     codexVersion: reported,
+    profileNote: "newerThanKnown" in profile ? newerThanKnownNote(profile) : undefined,
   };
 }

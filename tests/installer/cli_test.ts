@@ -280,3 +280,27 @@ Deno.test("a corrupt install manifest: uninstall names the file and the field, e
     await Deno.remove(h.dir, { recursive: true });
   }
 });
+
+Deno.test("a Codex newer than every measured release is named in install, status and doctor", async () => {
+  const h = await home();
+  try {
+    const args = ["--codex-home", h.codex, "--state-dir", h.state, "--codex-version", "0.180.2"];
+    const note = /Codex 0\.180\.2 is newer than the newest release lifeline was checked against \(0\.171\)/;
+    const install = await installer(["install", ...args, "--dry-run"]);
+    assert.equal(install.code, 0, install.stderr);
+    assert.match(install.stdout, new RegExp(`^note: ${note.source}`, "m"));
+    const status = await installer(["status", ...args]);
+    assert.match(status.stdout, new RegExp(`^note: ${note.source}`, "m"));
+    const json = JSON.parse((await installer(["status", ...args, "--json"])).stdout);
+    assert.match(json.profile_note, note);
+    const doctor = JSON.parse((await installer(["doctor", ...args, "--json"])).stdout);
+    const check = doctor.checks.find((c: { name: string }) => c.name === "codex profile");
+    assert.equal(check?.status, "warn");
+    assert.match(check?.detail, note);
+    // A measured release gets no note.
+    const measured = await installer(["status", ...h.args, "--json"]);
+    assert.equal(JSON.parse(measured.stdout).profile_note, undefined);
+  } finally {
+    await Deno.remove(h.dir, { recursive: true });
+  }
+});
