@@ -43,6 +43,17 @@ export interface Observation {
   late_tool_failures?: { tool_use_id: string; tool: string; error_class: string; message: string | null }[];
 }
 
+/** A turn's token counts, summed over its model requests (Codex 0.169+ reports them). */
+export interface TurnTokens {
+  /** Input tokens, cached ones included. */
+  input: number;
+  cached_input: number;
+  output: number;
+  /** Output tokens spent on reasoning (part of `output`). */
+  reasoning: number;
+  total: number;
+}
+
 /** Session status. */
 export type Status = "online" | "busy" | "offline";
 /** What the session is doing. */

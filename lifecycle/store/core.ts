@@ -18,6 +18,8 @@ import type { DeliveryRow } from "./rows.ts";
 import { apply, journal, journaled, type RecordResult, transcriptPath } from "./journal.ts";
 import { busySeenBefore, liveWithPid, session, stateView, turn } from "./queries.ts";
 import { claim } from "./deliveries.ts";
+import { turnTokens } from "./tokens.ts";
+import type { TurnTokens } from "../model.ts";
 
 /** Options for opening a store. */
 export interface StoreOptions {
@@ -179,7 +181,18 @@ function writeOutbox(
   const ids: number[] = [];
   if (!result.inserted) return ids;
   const session = result.changes.session;
-  for (const r of forward.records(obs, result.changes, (id) => before.get(id), session, forward.config)) {
+  // Read from the journal only when a target asks (a turn span or entity), once per observation.
+  let sums: Map<string, TurnTokens> | undefined;
+  const tokens = (id: string) => (sums ??= turnTokens(db, obs.session_id)).get(id);
+  const records = forward.records(
+    obs,
+    result.changes,
+    (id) => before.get(id),
+    session,
+    forward.config,
+    tokens,
+  );
+  for (const r of records) {
     const res = db.stmt(
       "INSERT OR IGNORE INTO outbox (target, key, body, created_at, next_attempt_at) VALUES (?,?,?,?,?)",
     ).run(r.target, r.key, JSON.stringify(r.body), obs.observed_at, obs.observed_at);

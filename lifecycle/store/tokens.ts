@@ -6,16 +6,10 @@
  * @module
  */
 
+import type { TurnTokens } from "../model.ts";
 import type { Db, Row } from "./db.ts";
 
-/** A turn's token counts, summed over its model requests. */
-export interface TurnTokens {
-  input: number;
-  cached_input: number;
-  output: number;
-  reasoning: number;
-  total: number;
-}
+export type { TurnTokens };
 
 /**
  * Tokens per turn of one session, by turn id: the sums of the
