@@ -146,7 +146,10 @@ export function applyTurnEvent(
   if (closed) {
     const continuation = ev === "Stop" && obs.payload.stop_hook_active === true && t.outcome === "completed";
     const lateTool = (ev === "PostToolUse" || ev === "SubagentStop") && t.outcome === "completed";
-    if (!continuation && !lateTool) return `${ev} for a turn already ${t.outcome}`;
+    // Codex runs the hooks of different events at once: the cancelled request's PostModelRequest and
+    // Interrupt (or a request's end and Stop) arrive in either order. A late one changes nothing.
+    const lateModel = ev === "PreModelRequest" || ev === "PostModelRequest";
+    if (!continuation && !lateTool && !lateModel) return `${ev} for a turn already ${t.outcome}`;
   }
   const firstOfKind = !t.hook_events.includes(ev);
   // The model-request hooks fire around every request: the turn's event list leaves them out.

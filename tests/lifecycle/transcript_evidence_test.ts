@@ -165,6 +165,26 @@ Deno.test("a completed or cancelled model request leaves the turn open", () => {
   store.close();
 });
 
+Deno.test("a cancelled request's PostModelRequest after Interrupt is no contradiction and changes nothing", () => {
+  const { store, fire } = harness();
+  fire({ hook_event_name: "UserPromptSubmit", session_id: "s", turn_id: "t1", prompt: "p" });
+  fire({ hook_event_name: "Interrupt", session_id: "s", turn_id: "t1" });
+  fire({ hook_event_name: "PostModelRequest", session_id: "s", turn_id: "t1", status: "cancelled" });
+  assert.deepEqual(store.turns("s").map((t) => t.outcome), ["interrupted"]);
+  assert.deepEqual(store.contradictions("s"), []);
+  assert.equal(store.session("s")!.status, "online");
+  // Any other event for the closed turn still is one.
+  fire({
+    hook_event_name: "PreToolUse",
+    session_id: "s",
+    turn_id: "t1",
+    tool_name: "Bash",
+    tool_use_id: "c",
+  });
+  assert.equal(store.contradictions("s").length, 1);
+  store.close();
+});
+
 Deno.test("tokens per turn are the sums of the turn's PostModelRequest token_usage", () => {
   const { store, fire } = harness();
   fire({ hook_event_name: "UserPromptSubmit", session_id: "s", turn_id: "t1", prompt: "p" });
