@@ -5,7 +5,7 @@
  * are derived from it by the pure reducer in the same transaction.
  *
  * {@link Store} is the one entry point; each concern lives in its own file
- * here (schema, journal, queries, deliveries, inbox, outbox, record). Hooks
+ * here (schema, journal, queries, tokens, deliveries, inbox, outbox, record). Hooks
  * use its write path alone, {@link StoreCore} in `core.ts`.
  *
  * @example Open a store, record a session start, read it back
