@@ -5,7 +5,10 @@
  * @module
  */
 
-/** Every hook event Codex knows, in the order its docs list them. */
+/**
+ * Every hook event Codex knows, in the order its docs list them; the model-request events
+ * (0.169+, fired around every request to the model) come last.
+ */
 export const HOOK_EVENTS = [
   "SessionStart",
   "UserPromptSubmit",
@@ -19,6 +22,8 @@ export const HOOK_EVENTS = [
   "Stop",
   "Interrupt",
   "SessionEnd",
+  "PreModelRequest",
+  "PostModelRequest",
 ] as const;
 
 /** A Codex hook event name, as it appears in `hooks.json` and `hook_event_name`. */
@@ -53,4 +58,6 @@ export const MATCHER_FIELD: Readonly<Record<HookEventName, string | undefined>> 
   Stop: undefined,
   Interrupt: undefined,
   SessionEnd: "reason",
+  PreModelRequest: undefined,
+  PostModelRequest: undefined,
 };

@@ -66,6 +66,9 @@ export interface OutputByEvent {
   SubagentStop: UniversalOutput & { decision?: "block"; reason?: string };
   Interrupt: { systemMessage?: string };
   SessionEnd: UniversalOutput;
+  /** Only `systemMessage` (shown for every event); anything else from these hooks is unmeasured. */
+  PreModelRequest: { systemMessage?: string };
+  PostModelRequest: { systemMessage?: string };
 }
 
 const UNIVERSAL = ["continue", "stopReason", "systemMessage", "suppressOutput"] as const;
@@ -113,6 +116,10 @@ export const OUTPUT_FIELDS: Readonly<Record<HookEventName, Shape>> = {
   SubagentStop: { top: [...UNIVERSAL, "decision", "reason"] },
   Interrupt: { top: ["systemMessage"] },
   SessionEnd: { top: UNIVERSAL },
+  // These hooks run around every model request; Codex shows `systemMessage` for every event, and
+  // whether it acts on (or refuses) any other field here has not been measured, so none is offered.
+  PreModelRequest: { top: ["systemMessage"] },
+  PostModelRequest: { top: ["systemMessage"] },
 };
 
 const STRING_FIELDS = new Set([

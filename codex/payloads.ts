@@ -99,6 +99,47 @@ export interface SessionEndPayload extends CommonPayload {
   reason: string;
 }
 
+/** Token counts of one model request, as `PostModelRequest` reports them. */
+export interface ModelTokenUsage {
+  input_tokens?: number;
+  cached_input_tokens?: number;
+  cache_write_input_tokens?: number;
+  output_tokens?: number;
+  reasoning_output_tokens?: number;
+  total_tokens?: number;
+  [extra: string]: unknown;
+}
+
+/**
+ * `PreModelRequest` (0.169+): before each request to the model. 0.169 sends the
+ * common fields and `turn_id`; 0.171 adds `kind` (`"sampling"`), `request_id`,
+ * `attempt_number` and `thread_id` (equal to `session_id`).
+ */
+export interface PreModelRequestPayload extends CommonPayload {
+  hook_event_name: "PreModelRequest";
+  kind?: string;
+  request_id?: string;
+  attempt_number?: number;
+  thread_id?: string;
+}
+/**
+ * `PostModelRequest` (0.169+): after each request. `status` is `completed`,
+ * `cancelled` (an interrupt) or `failed` (then `error` is the provider's body
+ * and the turn ends with no Stop and no Interrupt).
+ */
+export interface PostModelRequestPayload extends CommonPayload {
+  hook_event_name: "PostModelRequest";
+  kind?: string;
+  request_id?: string;
+  attempt_number?: number;
+  thread_id?: string;
+  /** Always sent by 0.169 and 0.171; optional so that a build without it is still recorded. */
+  status?: "completed" | "cancelled" | "failed" | (string & Record<never, never>);
+  error?: unknown;
+  token_usage?: ModelTokenUsage | null;
+  response_id?: string | null;
+}
+
 /** The payload type of each event. */
 export interface PayloadByEvent {
   SessionStart: SessionStartPayload;
@@ -113,6 +154,8 @@ export interface PayloadByEvent {
   Stop: StopPayload;
   Interrupt: InterruptPayload;
   SessionEnd: SessionEndPayload;
+  PreModelRequest: PreModelRequestPayload;
+  PostModelRequest: PostModelRequestPayload;
 }
 
 /** Any hook payload. */
@@ -122,6 +165,33 @@ type Check = (r: FieldReader) => void;
 
 const TURN_SCOPED_OPTIONAL: Check = (r) => {
   r.optString("turn_id");
+};
+
+const TOKEN_FIELDS = [
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_input_tokens",
+  "output_tokens",
+  "reasoning_output_tokens",
+  "total_tokens",
+] as const;
+
+function optNumber(obj: JsonObject, field: string, what: string): void {
+  const v = obj[field];
+  if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v))) {
+    throw new ContractError(`Cannot parse ${what}: field "${field}" must be a number, got ${typeName(v)}`, {
+      field,
+    });
+  }
+}
+
+/** The fields both model-request events share (all optional: 0.169 sends fewer than 0.171). */
+const MODEL_REQUEST: Check = (r) => {
+  TURN_SCOPED_OPTIONAL(r);
+  r.optString("kind");
+  r.optString("request_id");
+  optNumber(r.obj, "attempt_number", r.what);
+  r.optString("thread_id");
 };
 
 /** Per event: the fields it is defined by (required) and typed optional fields. */
@@ -177,6 +247,22 @@ const EVENT_CHECKS: Record<HookEventName, Check> = {
     // Codex always sends "other"; tolerate its absence on builds that drop it.
     if (r.obj.reason === undefined) r.obj.reason = "other";
     r.string("reason");
+  },
+  PreModelRequest: MODEL_REQUEST,
+  PostModelRequest: (r) => {
+    MODEL_REQUEST(r);
+    r.optString("status");
+    const usage = r.obj.token_usage;
+    if (usage !== undefined && usage !== null) {
+      if (!isObject(usage)) {
+        throw new ContractError(
+          `Cannot parse ${r.what}: field "token_usage" must be an object or null, got ${typeName(usage)}`,
+          { field: "token_usage" },
+        );
+      }
+      for (const k of TOKEN_FIELDS) optNumber(usage, k, `${r.what}: field "token_usage"`);
+    }
+    r.optString("response_id", true);
   },
 };
 
@@ -253,4 +339,52 @@ export function parseHookInput<E extends HookEventName>(text: string, event?: E)
 /** Serialises a payload the way Codex does: compact JSON, no trailing newline. */
 export function serializeHookInput(payload: HookPayload | JsonObject): string {
   return JSON.stringify(payload);
+}
+
+/** What a model-request payload is built from (the simulator's view of one request). */
+export interface ModelRequestFields {
+  session_id: string;
+  turn_id: string;
+  cwd: string;
+  transcript_path: string | null;
+  model: string;
+  /** 0.171 only. */
+  request_id: string;
+  /** Post only. */
+  status?: "completed" | "cancelled" | "failed";
+  error?: unknown;
+  token_usage?: ModelTokenUsage | null;
+  /** Post only, 0.171 only. */
+  response_id?: string | null;
+}
+
+/**
+ * A model-request payload in the field order of a release: 0.169 sends the
+ * common fields without `permission_mode` (Post adds `status`, `error`,
+ * `token_usage`); 0.171 puts `kind`, `request_id`, `attempt_number` first, adds
+ * `thread_id`, and Post ends with `response_id`.
+ */
+export function modelRequestPayload(
+  shape: "0.169" | "0.171",
+  event: "PreModelRequest" | "PostModelRequest",
+  f: ModelRequestFields,
+): JsonObject {
+  const head: JsonObject = shape === "0.171"
+    ? { kind: "sampling", request_id: f.request_id, attempt_number: 1, session_id: f.session_id }
+    : { session_id: f.session_id };
+  if (shape === "0.171") head.thread_id = f.session_id;
+  const out: JsonObject = {
+    ...head,
+    turn_id: f.turn_id,
+    cwd: f.cwd,
+    transcript_path: f.transcript_path,
+    model: f.model,
+    hook_event_name: event,
+  };
+  if (event === "PreModelRequest") return out;
+  out.status = f.status ?? "completed";
+  out.error = f.error ?? null;
+  out.token_usage = f.token_usage ?? null;
+  if (shape === "0.171") out.response_id = f.response_id ?? null;
+  return out;
 }

@@ -23,9 +23,14 @@ export const HOOK_SCRIPTS: Readonly<Record<HookEventName, string>> = {
   Stop: "stop.ts",
   Interrupt: "interrupt.ts",
   SessionEnd: "session_end.ts",
+  PreModelRequest: "pre_model_request.ts",
+  PostModelRequest: "post_model_request.ts",
 };
 
-/** Timeouts (seconds): short everywhere; SessionEnd and Interrupt at most 3 s as Codex clamps them. */
+/**
+ * Timeouts (seconds): short everywhere; SessionEnd and Interrupt at most 3 s as Codex clamps them;
+ * the model-request hooks run before and after every model request, so they get little.
+ */
 export const HOOK_TIMEOUTS: Readonly<Record<HookEventName, number>> = {
   SessionStart: 10,
   UserPromptSubmit: 10,
@@ -39,6 +44,8 @@ export const HOOK_TIMEOUTS: Readonly<Record<HookEventName, number>> = {
   Stop: 10,
   Interrupt: 3,
   SessionEnd: 3,
+  PreModelRequest: 5,
+  PostModelRequest: 5,
 };
 
 /** The internal deadline of a hook with `timeout` seconds: well under it. */

@@ -75,6 +75,7 @@ export function planFor(action: "install" | "uninstall", o: CommonOptions, p: Po
     codexVersion: r.codexVersion,
     app: { version: r.app.version, dir: r.app.dir, launcher: r.launcher },
   });
+  if (r.profileNote) plan.notes.push(r.profileNote);
   plan.notes.push(...notesAfterInstall(r, p.env("PATH"), manifest));
   if (/[\\/]_npx[\\/]/.test(p.deno)) {
     plan.notes.push(

@@ -134,6 +134,8 @@ function codexCheck(r: Resolved, add: Add): void {
   const trust = pr.trustEnforced ? "hooks need trust entries" : "no trust review";
   const esc = pr.interrupt === "Interrupt" ? "fires Interrupt on Esc" : "fires nothing on Esc";
   add("codex", "ok", `${r.codexVersion} (profile ${pr.version}: ${flag}; ${trust}; ${esc})`);
+  // Not a failure: the newest profile is usually right, but nobody measured this release.
+  if (r.profileNote) add("codex profile", "warn", r.profileNote);
 }
 
 /** The parsed config, or `undefined` (with a FAIL check) when Codex could not load it either. */

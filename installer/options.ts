@@ -8,7 +8,13 @@
 
 import { join, resolve } from "node:path";
 import { HOOK_EVENTS, type HookEventName, isHookEventName } from "../codex/events.ts";
-import { LATEST_PROFILE, profileFor, type VersionProfile } from "../codex/profiles.ts";
+import {
+  LATEST_PROFILE,
+  newerThanKnownNote,
+  profileFor,
+  type ProfileMatch,
+  type VersionProfile,
+} from "../codex/profiles.ts";
 import type { HandlerPlaces } from "../hooks/handlers.ts";
 import { readSettings } from "../lifecycle/settings.ts";
 import { messageOf, UsageError } from "./errors.ts";
@@ -49,6 +55,8 @@ export interface Resolved {
   launcher: string;
   hints: boolean;
   purge: boolean;
+  /** Set when that version is newer than every measured release: its behaviour is assumed. */
+  profileNote: string | undefined;
 }
 
 /**
@@ -80,7 +88,7 @@ function parseEvents(list: string | undefined): HookEventName[] {
   return names as HookEventName[];
 }
 
-function profileOf(reported: string | undefined): VersionProfile {
+function profileOf(reported: string | undefined): VersionProfile | ProfileMatch {
   if (reported === undefined) return LATEST_PROFILE;
   const v = /(\d+\.\d+(?:\.\d+)?)/.exec(reported)?.[1];
   try {
@@ -124,5 +132,6 @@ export function resolveOptions(o: CommonOptions, p: Ports): Resolved {
     events,
     profile,
     codexVersion: reported,
+    profileNote: "newerThanKnown" in profile ? newerThanKnownNote(profile) : undefined,
   };
 }

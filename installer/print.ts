@@ -49,6 +49,7 @@ export function printStatus(s: StatusReportJson): string {
       s.codex_version ?? `not found; assuming ${s.profile}`
     }); store: ${s.state_dir}`,
     `hooks ${s.hooks_enabled ? "enabled" : "DISABLED by [features]"}; notify: ${notify}`,
+    ...(s.profile_note ? [`note: ${s.profile_note}`] : []),
     ...s.handlers.map((h) =>
       `  ${h.trusted ? "trusted  " : "UNTRUSTED"} ${
         h.event.padEnd(18)

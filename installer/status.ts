@@ -33,6 +33,8 @@ export interface StatusReportJson {
   state_dir: string;
   codex_version: string | null;
   profile: string;
+  /** Present when the Codex version is newer than every measured release. */
+  profile_note?: string;
   hooks_json: string;
   config_toml: string;
   handlers: HandlerStatus[];
@@ -94,6 +96,7 @@ export function status(o: CommonOptions, p: Ports): StatusReportJson {
     state_dir: r.places.stateDir,
     codex_version: r.codexVersion ?? null,
     profile: r.profile.version,
+    ...(r.profileNote ? { profile_note: r.profileNote } : {}),
     hooks_json: r.hooksPath,
     config_toml: r.configPath,
     handlers,

@@ -1,11 +1,13 @@
 /**
  * Failure signals: whether a tool call failed, its `error_class`, and its
- * message. Codex 0.169's PostToolUse for a shell call carries only the output
- * text, so the exit code is read from the session transcript (bounded, and
- * tolerant of format changes), falling back to what the payload says.
+ * message. Codex's PostToolUse for a shell call carries only the output text,
+ * so the exit code is read from the session transcript (bounded, and tolerant
+ * of format changes), falling back to what the payload says.
  *
  * @module
  */
+
+import type { TranscriptCommand } from "../codex/transcript.ts";
 
 /** A detected failure, before scrubbing. */
 export interface FailureSignal {
@@ -52,6 +54,31 @@ export function classifyMessage(message: string): string {
   return "generic_error";
 }
 
+/**
+ * The class of a failed model request from `PostModelRequest.error` (the provider's body, as a
+ * string or object): an HTTP status when the text names one, else the provider's error `type` or
+ * `code` (Codex passes the body only, not the status), else {@link classifyMessage}.
+ */
+export function classifyModelError(error: unknown): { error_class: string; message: string } {
+  let body: unknown = error;
+  if (typeof error === "string") {
+    try {
+      body = JSON.parse(error);
+    } catch { /* plain text */ }
+  }
+  const text = typeof error === "string" ? error : asText(error);
+  const e = typeof body === "object" && body !== null
+    ? (body as Record<string, unknown>).error ?? body
+    : undefined;
+  const o = typeof e === "object" && e !== null ? e as Record<string, unknown> : {};
+  const message = typeof o.message === "string" ? o.message : typeof e === "string" ? e : text;
+  if (/\bHTTP[ /]?(?:\d\.\d )?\d{3}\b/i.test(text)) return { error_class: classifyMessage(text), message };
+  const kind = [o.type, o.code].find((v): v is string =>
+    typeof v === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(v)
+  );
+  return { error_class: kind ?? classifyMessage(message || "model request failed"), message };
+}
+
 /** `exit_<code>`, or `signal_<NAME>` for the shell's 128+N convention. */
 export function exitClass(code: number): string {
   const sig = code > 128 && code < 160 ? SIGNALS[code - 128] : undefined;
@@ -68,52 +95,8 @@ function asText(v: unknown): string {
   }
 }
 
-/** What the transcript says about one command execution. */
-export interface TranscriptCommand {
-  exit_code: number | null;
-  status: string | null;
-  output: string;
-}
-
-/**
- * Looks for the `item_completed` of tool call `toolUseId` in the tail of a
- * transcript (JSON lines). Unknown shapes are skipped, never fatal.
- */
-export function findCommandInTranscript(tail: string, toolUseId: string): TranscriptCommand | undefined {
-  const lines = tail.split("\n");
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i]!;
-    if (!line.includes(toolUseId) || !line.includes("exit_code")) continue;
-    let rec: unknown;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      continue; // the first line of a tail is usually cut
-    }
-    const item = findItem(rec, toolUseId);
-    if (item) {
-      const code = item.exit_code ?? item.exitCode;
-      return {
-        exit_code: typeof code === "number" ? code : null,
-        status: typeof item.status === "string" ? item.status : null,
-        output: asText(item.aggregated_output ?? item.aggregatedOutput ?? item.output ?? ""),
-      };
-    }
-  }
-  return undefined;
-}
-
-function findItem(rec: unknown, id: string, depth = 0): Record<string, unknown> | undefined {
-  if (depth > 4 || typeof rec !== "object" || rec === null) return undefined;
-  const o = rec as Record<string, unknown>;
-  if ((o.id === id || o.call_id === id) && ("exit_code" in o || "exitCode" in o)) return o;
-  for (const v of Object.values(o)) {
-    const found = findItem(v, id, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
-}
-
+// The transcript format lives in codex/transcript.ts (one reader and writer for every release).
+export { findCommandInTranscript, type TranscriptCommand } from "../codex/transcript.ts";
 /** Inputs to {@link detectToolFailure}. */
 export interface ToolOutcome {
   tool_name: string;

@@ -52,6 +52,13 @@ export interface Observation {
   internal?: boolean;
   /** Set on app-server observations; the others' source follows from the event ({@link sourceOf}). */
   source?: ObservationSource;
+  /** Turns the transcript says were interrupted (`turn_aborted`), read at SessionEnd or process death. */
+  interrupted_turns?: string[];
+  /**
+   * Shell failures the transcript showed only after PostToolUse (releases before 0.148 write the
+   * exit code after the hook ran), read at Stop; applied to the turn's own tool calls.
+   */
+  late_tool_failures?: { tool_use_id: string; tool: string; error_class: string; message: string | null }[];
 }
 
 /** The source of an observation. */
@@ -70,7 +77,8 @@ export type TurnState = "idle" | "working" | "pending_first_turn";
 /**
  * How a turn ended. `blocked` is a turn whose prompt our UserPromptSubmit
  * hook refused; lifeline never refuses one today, so no live turn ends so,
- * but the outcome stays in the documented `--json` shape.
+ * but the outcome stays in the documented `--json` shape. `failed`: a model
+ * request failed, e.g. the provider refused it.
  */
 export type Outcome = "open" | "completed" | "interrupted" | "blocked" | "abandoned" | "failed";
 

@@ -11,7 +11,8 @@ import type { NotifyPayload } from "../codex/notify.ts";
 import type { JsonObject } from "../codex/json.ts";
 import type { Observation } from "./model.ts";
 import type { Scrubber } from "./scrub.ts";
-import { detectToolFailure, ERROR_NOTIFY_TYPES, findCommandInTranscript } from "./failures.ts";
+import { findCommandInTranscript, functionOutputExits, interruptedTurns } from "../codex/transcript.ts";
+import { classifyModelError, detectToolFailure, ERROR_NOTIFY_TYPES, exitClass } from "./failures.ts";
 import { idempotencyKey } from "./keys.ts";
 import { isTitleThreadNotify } from "./internal_threads.ts";
 
@@ -150,10 +151,59 @@ export function observeHook(payload: HookPayload, ctx: ObserveContext): Observat
       };
     }
   }
+  if (payload.hook_event_name === "PostModelRequest" && payload.status === "failed") {
+    const c = classifyModelError(payload.error ?? null);
+    failure = {
+      tool: "model",
+      error_class: c.error_class,
+      message: ctx.scrubber.text(c.message.slice(0, 4000))?.slice(0, 400) ?? null,
+    };
+  }
+  const late = payload.hook_event_name === "Stop" ? lateToolFailures(payload, ctx) : [];
+  const interrupted = payload.hook_event_name === "SessionEnd" ? transcriptInterrupts(payload, ctx) : [];
   return {
     ...base(payload.hook_event_name, payload, payload.session_id, payload.turn_id ?? null, ctx),
     failure,
+    ...(interrupted.length ? { interrupted_turns: interrupted } : {}),
+    ...(late.length ? { late_tool_failures: late } : {}),
   };
+}
+
+/** Non-zero exit codes of shell calls whose only record is a `function_call_output` (before 0.148). */
+function lateToolFailures(
+  payload: { transcript_path?: string | null | undefined },
+  ctx: ObserveContext,
+): NonNullable<Observation["late_tool_failures"]> {
+  const path = payload.transcript_path;
+  if (typeof path !== "string" || !ctx.transcriptTail) return [];
+  const tail = ctx.transcriptTail(path, TRANSCRIPT_TAIL_BYTES[1]);
+  if (tail === undefined || !tail.includes("Process exited with code")) return [];
+  return functionOutputExits(tail).filter((e) => e.exit_code !== 0).map((e) => ({
+    tool_use_id: e.tool_use_id,
+    tool: "Bash",
+    error_class: exitClass(e.exit_code),
+    message: ctx.scrubber.text(e.output.slice(0, 4000))?.slice(0, 400) ?? null,
+  }));
+}
+
+/**
+ * The turns the transcript says were interrupted: at SessionEnd an open turn
+ * may have been interrupted by a release that fires no Interrupt hook (before
+ * 0.150), which only the transcript's `turn_aborted` line tells.
+ */
+export function transcriptInterrupts(
+  payload: { transcript_path?: string | null | undefined },
+  ctx: Pick<ObserveContext, "transcriptTail">,
+): string[] {
+  const path = payload.transcript_path;
+  if (typeof path !== "string" || !ctx.transcriptTail) return [];
+  for (const max of TRANSCRIPT_TAIL_BYTES) {
+    const tail = ctx.transcriptTail(path, max);
+    if (tail === undefined) return [];
+    const found = interruptedTurns(tail);
+    if (found.length || tail.length < max) return found;
+  }
+  return [];
 }
 
 /** The observation of one notify payload (`thread-id` is the session, `turn-id` the turn). */

@@ -11,6 +11,8 @@ import { Store } from "./store/mod.ts";
 import { statusReport, statusTable } from "./status.ts";
 import { processAlive } from "./process.ts";
 import { isDaemonPid } from "./process_model.ts";
+import { readTail } from "./observe.ts";
+import { interruptedTurns } from "../codex/transcript.ts";
 
 /** The store in `stateDir`, or `undefined` when nothing was ever recorded there. */
 export function openExisting(stateDir: string): Store | undefined {
@@ -29,6 +31,8 @@ export interface StatusOptions {
   json: boolean;
   staleBusySeconds: number;
   now: Date;
+  /** The home directory, to find a transcript journaled as `~/…`. */
+  home?: string | undefined;
 }
 
 /** Opens the store (if there is one), applies upkeep, and renders the status. */
@@ -45,6 +49,10 @@ export function renderStatus(o: StatusOptions): string {
       staleBusyMs: o.staleBusySeconds * 1000,
       alive: (pid, startedAt) => processAlive(pid, startedAt),
       isDaemon: (pid) => isDaemonPid(pid),
+      interruptedTurns: (path) => {
+        const full = o.home && path.startsWith("~/") ? o.home + path.slice(1) : path;
+        return interruptedTurns(readTail(full) ?? "");
+      },
     });
     const report = statusReport(store, (pid) => isDaemonPid(pid));
     return o.json ? JSON.stringify(report, null, 2) : statusTable(report, o.now);

@@ -104,6 +104,7 @@ export function sessionReport(
 ): SessionReport {
   const facts = store.turnFacts(s.session_id);
   const seenAt = store.sessionFact(s.session_id)?.app_server_seen_at;
+  const hookTokens = store.turnTokens(s.session_id);
   const groups = new Map<string, FailureReport>();
   for (const f of store.failures(s.session_id)) {
     const k = `${f.tool}\u0000${f.error_class}`;
@@ -152,7 +153,8 @@ export function sessionReport(
         tool_failures: Math.max(t.tool_failures, tools.filter(toolRunFailed).length),
         safety_net_used: t.safety_net_used,
         hook_events: t.hook_events,
-        tokens: f?.tokens ?? null,
+        // The model-request hooks count every request; the app-server's count stands in without them.
+        tokens: hookTokens.get(t.turn_id) ?? f?.tokens ?? null,
         tools,
         error_class: f?.error_class ?? null,
       };

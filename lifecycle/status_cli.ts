@@ -41,6 +41,7 @@ if (import.meta.main) {
       json: args.json === true,
       staleBusySeconds: settings.staleBusySeconds,
       now: new Date(),
+      home: settings.home,
     }));
   } catch (e) {
     // deno-lint-ignore no-console

@@ -87,6 +87,25 @@ export function finishTurn(s: SessionRow, t: TurnRow, outcome: TurnRow["outcome"
   }
 }
 
+function pushFailure(
+  changes: Changes,
+  t: TurnRow,
+  obs: Observation,
+  f: { tool: string; error_class: string; message: string | null },
+  key: string,
+): void {
+  const { tool, error_class, message } = f;
+  changes.failures.push({
+    key,
+    session_id: t.session_id,
+    turn_id: t.turn_id,
+    tool,
+    error_class,
+    message,
+    observed_at: obs.observed_at,
+  });
+}
+
 export function upsertTurn(changes: Changes, t: TurnRow): void {
   const i = changes.turns.findIndex((x) => x.turn_id === t.turn_id);
   if (i >= 0) changes.turns[i] = t;
@@ -104,7 +123,16 @@ export function closeOpenTurn(
   outcome: "interrupted" | "abandoned",
   changes: Changes,
 ): void {
-  if (!s.current_turn_id) return;
+  if (!s.current_turn_id) {
+    // Releases whose hooks carry no turn id (0.114-0.116) leave an interrupted turn unseen.
+    for (const id of obs.interrupted_turns ?? []) {
+      if (getTurn(view, changes, s.session_id, id)) continue;
+      upsertTurn(changes, { ...openTurn(s, obs, id), outcome: "interrupted", ended_at: obs.observed_at });
+    }
+    return;
+  }
+  // The transcript's turn_aborted is evidence of an interrupt (releases before 0.150 fire no hook).
+  if (obs.interrupted_turns?.includes(s.current_turn_id)) outcome = "interrupted";
   const t = getTurn(view, changes, s.session_id, s.current_turn_id);
   if (t && t.outcome === "open") {
     upsertTurn(changes, { ...t, outcome, ended_at: obs.observed_at });
@@ -181,9 +209,14 @@ export function applyTurnEvent(
   if (closed) {
     const continuation = ev === "Stop" && obs.payload.stop_hook_active === true && t.outcome === "completed";
     const lateTool = (ev === "PostToolUse" || ev === "SubagentStop") && t.outcome === "completed";
-    if (!continuation && !lateTool) return `${ev} for a turn already ${t.outcome}`;
+    // Codex runs the hooks of different events at once: the cancelled request's PostModelRequest and
+    // Interrupt (or a request's end and Stop) arrive in either order. A late one changes nothing.
+    const lateModel = ev === "PreModelRequest" || ev === "PostModelRequest";
+    if (!continuation && !lateTool && !lateModel) return `${ev} for a turn already ${t.outcome}`;
   }
-  if (!t.hook_events.includes(ev)) t.hook_events.push(ev);
+  const firstOfKind = !t.hook_events.includes(ev);
+  // The model-request hooks fire around every request: the turn's event list leaves them out.
+  if (firstOfKind && ev !== "PreModelRequest" && ev !== "PostModelRequest") t.hook_events.push(ev);
   if (obs.observed_at < t.started_at) t.started_at = obs.observed_at;
   const p = obs.payload;
 
@@ -210,15 +243,7 @@ export function applyTurnEvent(
       if (ev === "PostToolUse" && obs.failure) {
         t.tool_failures += 1;
         const f = obs.failure;
-        changes.failures.push({
-          key: obs.key,
-          session_id: s.session_id,
-          turn_id: t.turn_id,
-          tool: f.tool,
-          error_class: f.error_class,
-          message: f.message,
-          observed_at: obs.observed_at,
-        });
+        pushFailure(changes, t, obs, f, obs.key);
         if (obs.hint_threshold > 0 && !view.hinted(s.session_id, f.tool, f.error_class)) {
           const since = new Date(Date.parse(obs.observed_at) - FAILURE_WINDOW_MS).toISOString();
           const count = view.failuresSince(s.session_id, f.tool, f.error_class, since) + 1;
@@ -236,6 +261,12 @@ export function applyTurnEvent(
       break;
     }
     case "Stop": {
+      // Failures the transcript showed only after PostToolUse, once per turn (not on a continuation).
+      for (const f of firstOfKind ? obs.late_tool_failures ?? [] : []) {
+        if (!t.tool_use_ids.includes(f.tool_use_id)) continue;
+        t.tool_failures += 1;
+        pushFailure(changes, t, obs, f, `${obs.key}:${f.tool_use_id}`);
+      }
       const msg = p.last_assistant_message;
       if (typeof msg === "string") t.last_assistant_message = msg;
       if (obs.blocked) break; // our hook continued the turn: still working
@@ -247,7 +278,11 @@ export function applyTurnEvent(
       break;
     }
     default:
-      if (!closed && s.current_turn_id === t.turn_id) {
+      // A failed model request ends the turn: Codex fires no Stop and no Interrupt after it.
+      if (ev === "PostModelRequest" && p.status === "failed" && obs.failure && !closed) {
+        pushFailure(changes, t, obs, obs.failure, obs.key);
+        finishTurn(s, t, "failed", obs.observed_at);
+      } else if (!closed && s.current_turn_id === t.turn_id) {
         s.status = "busy";
         s.turn_state = "working";
       }
@@ -294,15 +329,7 @@ export function applyNotify(
   }
   if (obs.failure) {
     t.tool_failures += 1;
-    changes.failures.push({
-      key: obs.key,
-      session_id: s.session_id,
-      turn_id: t.turn_id,
-      tool: obs.failure.tool,
-      error_class: obs.failure.error_class,
-      message: obs.failure.message,
-      observed_at: obs.observed_at,
-    });
+    pushFailure(changes, t, obs, obs.failure, obs.key);
   }
   // notify fires only after a normally completed turn.
   if (t.outcome === "open") {

@@ -28,6 +28,11 @@ export interface Upkeep {
   alive?: (pid: number, startedAt: string) => boolean | undefined;
   /** Whether a pid is a Codex app-server daemon (`undefined` = cannot tell); see `process_model.ts`. */
   isDaemon?: (pid: number) => boolean | undefined;
+  /**
+   * The turns a session's transcript (path as journaled: the home directory may be `~`) says were
+   * interrupted; read when a repair would end an open turn, so an interrupted turn is not abandoned.
+   */
+  interruptedTurns?: (transcriptPath: string) => readonly string[];
 }
 
 /** Busy sessions last seen before this moment (ISO) are stale; `undefined` when repair is off. */
@@ -55,6 +60,7 @@ export function repairObservation(
   s: SessionRow,
   now: string,
   reason?: string,
+  interrupted: readonly string[] = [],
 ): Observation {
   const basis = {
     session_id: s.session_id,
@@ -73,5 +79,6 @@ export function repairObservation(
     failure: null,
     blocked: false,
     hint_threshold: 0,
+    ...(interrupted.length ? { interrupted_turns: [...interrupted] } : {}),
   };
 }

@@ -20,7 +20,7 @@ import {
   processRunner,
   spawnNotify,
 } from "./fire.ts";
-import { hookPayload, notifyPayload, simId, toolInput } from "./payloads.ts";
+import { hookPayload, modelRequestHookPayload, notifyPayload, simId, toolInput } from "./payloads.ts";
 import { StandIns } from "./stand_ins.ts";
 import { rolloutPath, TranscriptFile } from "./transcript.ts";
 
@@ -41,6 +41,8 @@ export interface SimSession {
   ended: boolean;
   /** Every user prompt of the thread so far (notify's `input-messages`). */
   prompts: string[];
+  /** Model requests so far (the model-request hooks' request ids). */
+  requests: number;
 }
 
 /** The simulated clock. */
@@ -141,6 +143,7 @@ export class FakeCodex {
       pid: this.#standIns.spawn(),
       ended: false,
       prompts: [],
+      requests: 0,
     };
     this.sessions.set(label, s);
     return s;
@@ -204,6 +207,27 @@ export class FakeCodex {
     }
     const ups = await this.#fireFor(s, "UserPromptSubmit", { prompt: text });
     if (ups.blocks.length > 0 || ups.stop) s.turnOpen = false;
+    else await this.#modelRequest(s, "PreModelRequest");
+  }
+
+  /** A model-request hook (0.169+), in the profile's payload shape; Post reports `status`. */
+  async #modelRequest(
+    s: SimSession,
+    event: "PreModelRequest" | "PostModelRequest",
+    status: "completed" | "cancelled" = "completed",
+  ): Promise<void> {
+    if (!this.o.profile.modelRequestPayload || s.turnId === null) return;
+    if (event === "PreModelRequest") s.requests++;
+    const n = Math.max(s.requests, 1);
+    const payload = modelRequestHookPayload(
+      this.o.profile,
+      s,
+      event,
+      this.#id(`request:${s.label}:${n}`),
+      n,
+      status,
+    );
+    if (payload) await this.fire(event, payload, s.label, s.pid ?? undefined);
   }
 
   #needTurn(s: SimSession, what: string): void {
@@ -219,13 +243,17 @@ export class FakeCodex {
     const s = this.#session(label);
     this.#needTurn(s, "a tool call");
     const id = t.id ?? `call_${s.turns}_${++s.tools}`;
+    // 0.171 starts the tool inside the request; 0.169 ends the request first.
+    const within = this.o.profile.modelRequestOrder === "tools_within_request";
+    if (!within) await this.#modelRequest(s, "PostModelRequest");
     const input = toolInput(t);
     const pre = await this.#fireFor(s, "PreToolUse", {
       tool_name: t.name,
       tool_input: input,
       tool_use_id: id,
     });
-    if (pre.blocks.length > 0) return; // denied: the tool does not run
+    if (within) await this.#modelRequest(s, "PostModelRequest");
+    if (pre.blocks.length > 0) return await this.#modelRequest(s, "PreModelRequest"); // denied: not run
     if (t.name === "Bash") {
       s.transcript.append({
         kind: "command",
@@ -242,6 +270,7 @@ export class FakeCodex {
       tool_response: t.response !== undefined ? t.response : t.output,
       tool_use_id: id,
     });
+    await this.#modelRequest(s, "PreModelRequest"); // the tool's output goes back to the model
   }
 
   /** The model's final answer: Stop (continued while a hook blocks), then notify. */
@@ -250,6 +279,7 @@ export class FakeCodex {
     this.#needTurn(s, "an answer");
     let active = false;
     let stopped = false;
+    await this.#modelRequest(s, "PostModelRequest");
     for (let round = 0; round < 5; round++) {
       const o = await this.#fireFor(s, "Stop", { stop_hook_active: active, last_assistant_message: text });
       if (o.stop) {
@@ -258,6 +288,8 @@ export class FakeCodex {
       }
       if (o.blocks.length === 0) break;
       active = true; // Codex continues the turn with the block reason as a new prompt
+      await this.#modelRequest(s, "PreModelRequest");
+      await this.#modelRequest(s, "PostModelRequest");
     }
     s.turnOpen = false;
     const argv = this.o.discovery.notify;
@@ -280,6 +312,8 @@ export class FakeCodex {
     const s = this.#session(label);
     this.#needTurn(s, "an interrupt");
     s.turnOpen = false;
+    await this.#modelRequest(s, "PostModelRequest", "cancelled");
+    if (s.turnId !== null) s.transcript.append({ kind: "turn_aborted", turnId: s.turnId });
     if (this.o.profile.interrupt === "Interrupt") await this.#fireFor(s, "Interrupt", {});
   }
 

@@ -9,6 +9,7 @@
 import type { HookEventName } from "../codex/events.ts";
 import type { JsonObject } from "../codex/json.ts";
 import type { VersionProfile } from "../codex/profiles.ts";
+import { modelRequestPayload } from "../codex/payloads.ts";
 import { sha256Hex } from "../codex/sha256.ts";
 
 /** What a payload needs to know about its session. */
@@ -33,7 +34,8 @@ export function simId(seed: string): string {
 
 /**
  * A hook payload. Turn-scoped events carry `turn_id` once a turn exists,
- * except tool events on profiles whose tool events carry none; SessionEnd
+ * except tool events on profiles whose tool events carry none and the events
+ * the profile sends without one (0.114-0.116); SessionEnd
  * has no model; the compaction events and SessionEnd no permission mode.
  */
 export function hookPayload(
@@ -44,7 +46,8 @@ export function hookPayload(
 ): JsonObject {
   const turnScoped = event !== "SessionStart" && event !== "SessionEnd";
   const withTurn = turnScoped && s.turnId !== null &&
-    !(!p.toolEventsCarryTurnId && (event === "PreToolUse" || event === "PostToolUse"));
+    !(!p.toolEventsCarryTurnId && (event === "PreToolUse" || event === "PostToolUse")) &&
+    !p.eventsWithoutTurnId.includes(event);
   const base: JsonObject = { session_id: s.id };
   if (withTurn) base.turn_id = s.turnId;
   base.transcript_path = s.transcript.path;
@@ -55,6 +58,37 @@ export function hookPayload(
     base.permission_mode = "bypassPermissions";
   }
   return { ...base, ...extra };
+}
+
+/**
+ * A model-request hook payload (0.169+) in the profile's shape, or `undefined`
+ * when the profile fires none or no turn is open. A completed request reports
+ * fixed token counts (10 in, 5 out), so status reports can be checked.
+ */
+export function modelRequestHookPayload(
+  p: VersionProfile,
+  s: SessionFacts,
+  event: "PreModelRequest" | "PostModelRequest",
+  requestId: string,
+  n: number,
+  status: "completed" | "cancelled",
+): JsonObject | undefined {
+  const shape = p.modelRequestPayload;
+  if (!shape || s.turnId === null) return undefined;
+  const usage = status === "completed"
+    ? { input_tokens: 10, cached_input_tokens: 0, cache_write_input_tokens: 0, output_tokens: 5 }
+    : undefined;
+  return modelRequestPayload(shape, event, {
+    session_id: s.id,
+    turn_id: s.turnId,
+    cwd: s.cwd,
+    transcript_path: s.transcript.path,
+    model: s.model,
+    request_id: requestId,
+    status,
+    token_usage: usage ? { ...usage, reasoning_output_tokens: 0, total_tokens: 15 } : null,
+    response_id: usage ? `resp_${n}` : null,
+  });
 }
 
 /** The `tool_input` of a tool call: the command, except for tools answering with an object. */

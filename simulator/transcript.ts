@@ -2,15 +2,18 @@
  * The rollout transcript the fake Codex writes for hooks to read
  * (`transcript_path`): where it lives and which lines an action appends.
  * Hooks read shell exit codes from it, because the PostToolUse payload
- * carries only the output text. Every line the simulator writes comes from
- * {@link transcriptLines}: that one function is the seam to a shared
- * reader/writer of the format. A recorded transcript is copied as it is.
+ * carries only the output text, and interrupts from its `turn_aborted` line,
+ * because releases before 0.150 fire no hook for them. Every line the
+ * simulator writes comes from {@link transcriptLines}, which uses the writers
+ * of `codex/transcript.ts`, the module whose readers lifecycle uses too. A
+ * recorded transcript is copied as it is.
  *
  * @module
  */
 
 import { basename } from "node:path";
 import type { VersionProfile } from "../codex/profiles.ts";
+import { commandLines, sessionMetaLine, turnAbortedLine } from "../codex/transcript.ts";
 
 /** Something the fake Codex records in a session's transcript. */
 export type TranscriptEvent =
@@ -22,34 +25,24 @@ export type TranscriptEvent =
     command: string;
     output: string;
     exitCode: number;
-  };
+  }
+  | { kind: "turn_aborted"; turnId: string };
 
 /**
- * The JSON lines (without newlines) Codex appends for an event. The simulator
- * writes the same lines for every profile: the 0.148+ `item_completed` with a
- * `CommandExecution` item and its `exit_code` (releases before 0.148 wrote
- * only a `function_call_output` saying "Process exited with code N").
+ * The JSON lines (without newlines) Codex appends for an event, in the
+ * profile's transcript format: a shell call is an `item_completed` with a
+ * `CommandExecution` item and its `exit_code` then a `function_call_output`
+ * (0.148+), or only the `function_call_output` saying "Process exited with
+ * code N" (before 0.148).
  */
-export function transcriptLines(event: TranscriptEvent, _profile: VersionProfile): string[] {
+export function transcriptLines(event: TranscriptEvent, profile: VersionProfile): string[] {
   switch (event.kind) {
     case "session_meta":
-      return [JSON.stringify({ type: "session_meta", payload: { id: event.id, cwd: event.cwd } })];
+      return [JSON.stringify(sessionMetaLine(event.id, event.cwd))];
     case "command":
-      return [JSON.stringify({
-        type: "event_msg",
-        payload: {
-          type: "item_completed",
-          turn_id: event.turnId,
-          item: {
-            type: "CommandExecution",
-            id: event.callId,
-            command: ["/bin/bash", "-lc", event.command],
-            status: event.exitCode === 0 ? "completed" : "failed",
-            aggregated_output: event.output,
-            exit_code: event.exitCode,
-          },
-        },
-      })];
+      return commandLines(profile.transcriptFormat, event).map((l) => JSON.stringify(l));
+    case "turn_aborted":
+      return [JSON.stringify(turnAbortedLine(event.turnId))];
   }
 }
 

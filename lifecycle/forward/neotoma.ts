@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { SessionRow, TurnRow } from "../model.ts";
+import type { SessionRow, TurnRow, TurnTokens } from "../model.ts";
 import type { ForwardConfig } from "./config.ts";
 import type { OutboxRecord, RecordInput } from "./records.ts";
 
@@ -15,7 +15,11 @@ const PROVENANCE = { data_source: "codex-hook", harness: "codex-cli" } as const;
 
 const turnKey = (sid: string, tid: string) => `${sid}:${tid}`;
 
-function turnEntity(t: TurnRow, s: SessionRow | undefined): Record<string, unknown> {
+function turnEntity(
+  t: TurnRow,
+  s: SessionRow | undefined,
+  used: TurnTokens | undefined,
+): Record<string, unknown> {
   return {
     entity_type: "conversation_turn",
     session_id: t.session_id,
@@ -30,11 +34,21 @@ function turnEntity(t: TurnRow, s: SessionRow | undefined): Record<string, unkno
     model: s?.model ?? null,
     cwd: s?.cwd ?? null,
     safety_net_used: t.safety_net_used,
+    // Running sums of the turn's model requests (Codex 0.169+); the last record of a turn has the total.
+    ...(used
+      ? {
+        input_tokens: used.input,
+        cached_input_tokens: used.cached_input,
+        output_tokens: used.output,
+        reasoning_output_tokens: used.reasoning,
+        total_tokens: used.total,
+      }
+      : {}),
   };
 }
 
 /** The Neotoma record of one applied observation (none when it has nothing to say). */
-export function neotomaRecords({ obs, changes, before, session }: RecordInput): OutboxRecord[] {
+export function neotomaRecords({ obs, changes, before, session, tokens }: RecordInput): OutboxRecord[] {
   const p = obs.payload;
   const provenance = { ...PROVENANCE, hook_event: obs.event, cwd: session?.cwd ?? null };
   const sid = obs.session_id;
@@ -50,7 +64,7 @@ export function neotomaRecords({ obs, changes, before, session }: RecordInput): 
       model: session?.model ?? null,
     });
   }
-  for (const t of changes.turns) entities.push(turnEntity(t, session));
+  for (const t of changes.turns) entities.push(turnEntity(t, session, tokens(t.turn_id)));
   if (obs.event === "PostToolUse") {
     entities.push({
       entity_type: "tool_invocation",

@@ -43,7 +43,7 @@ function attrs(o: Record<string, string | number | boolean | null | undefined>):
 }
 
 /** The OTLP spans and log records of one applied observation. */
-export function otlpRecords({ obs, changes, before, session }: RecordInput): OutboxRecord[] {
+export function otlpRecords({ obs, changes, before, session, tokens }: RecordInput): OutboxRecord[] {
   const out: OutboxRecord[] = [];
   const p = obs.payload;
   const sid = obs.session_id;
@@ -53,6 +53,7 @@ export function otlpRecords({ obs, changes, before, session }: RecordInput): Out
     const was = before(t.turn_id);
     if (t.outcome === "open" || (was && was.outcome !== "open")) continue; // a span when the turn ends
     const ok = t.outcome === "completed" && t.tool_failures === 0;
+    const used = tokens(t.turn_id);
     out.push({
       target: "otlp_span",
       key: turnSpanId(sid, t.turn_id),
@@ -71,6 +72,12 @@ export function otlpRecords({ obs, changes, before, session }: RecordInput): Out
           "codex.tool_invocations": t.tool_invocations,
           "codex.tool_failures": t.tool_failures,
           "codex.safety_net_used": t.safety_net_used,
+          // The GenAI semantic conventions' names; input includes the cached tokens, as they ask.
+          "gen_ai.usage.input_tokens": used?.input,
+          "gen_ai.usage.output_tokens": used?.output,
+          "gen_ai.usage.cache_read.input_tokens": used?.cached_input,
+          "codex.usage.reasoning_output_tokens": used?.reasoning,
+          "codex.usage.total_tokens": used?.total,
         }),
         status: ok ? { code: 1 } : {
           code: 2,

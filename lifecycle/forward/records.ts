@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Changes, Observation, SessionRow, TurnRow } from "../model.ts";
+import type { Changes, Observation, SessionRow, TurnRow, TurnTokens } from "../model.ts";
 import type { ForwardConfig } from "./config.ts";
 import { neotomaRecords } from "./neotoma.ts";
 import { otlpRecords } from "./otlp.ts";
@@ -29,6 +29,8 @@ export interface RecordInput {
   before: (turnId: string) => TurnRow | undefined;
   /** The session after the observation. */
   session: SessionRow | undefined;
+  /** A turn's tokens so far, this observation included; `undefined` when Codex reported none. */
+  tokens: (turnId: string) => TurnTokens | undefined;
 }
 
 /** The outbox records of one applied observation. */
@@ -38,8 +40,9 @@ export function outboxRecords(
   before: (turnId: string) => TurnRow | undefined,
   session: SessionRow | undefined,
   config: ForwardConfig,
+  tokens: (turnId: string) => TurnTokens | undefined = () => undefined,
 ): OutboxRecord[] {
-  const input: RecordInput = { obs, changes, before, session };
+  const input: RecordInput = { obs, changes, before, session, tokens };
   return [
     ...(config.neotoma ? neotomaRecords(input) : []),
     ...(config.otlp ? otlpRecords(input) : []),

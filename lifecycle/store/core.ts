@@ -15,11 +15,13 @@ import { processGone, repairObservation, staleBefore, type Upkeep } from "../upk
 import { Db } from "./db.ts";
 import { migrate } from "./schema.ts";
 import type { DeliveryRow } from "./rows.ts";
-import { apply, journal, type RecordResult } from "./journal.ts";
+import { apply, journal, type RecordResult, transcriptPath } from "./journal.ts";
 import { occurrence } from "./occurrence.ts";
 import { goneReason } from "../process_model.ts";
 import { busySeenBefore, liveWithPid, session, stateView, turn } from "./queries.ts";
 import { claim } from "./deliveries.ts";
+import { turnTokens } from "./tokens.ts";
+import type { TurnTokens } from "../model.ts";
 
 /** Options for opening a store. */
 export interface StoreOptions {
@@ -137,17 +139,21 @@ export class StoreCore implements StateView {
 
   #upkeep(u: Upkeep): number {
     let applied = 0;
+    // The transcript's turn_aborted tells an interrupted turn from an abandoned one.
+    const interrupted = (s: SessionRow): readonly string[] => {
+      const path = u.interruptedTurns ? transcriptPath(this.db, s.session_id) : null;
+      return path ? u.interruptedTurns!(path) : [];
+    };
+    const repair = (event: "StaleBusyRepair", s: SessionRow) =>
+      apply(this.db, repairObservation(event, s, u.now, undefined, interrupted(s))).inserted ? 1 : 0;
     const cutoff = staleBefore(u);
-    for (const s of cutoff ? busySeenBefore(this.db, cutoff) : []) {
-      if (apply(this.db, repairObservation("StaleBusyRepair", s, u.now)).inserted) applied++;
-    }
+    for (const s of cutoff ? busySeenBefore(this.db, cutoff) : []) applied += repair("StaleBusyRepair", s);
     if (!u.alive) return applied;
     const live = liveWithPid(this.db);
     for (const s of live) {
       if (!processGone(u, s)) continue;
-      if (apply(this.db, repairObservation("ProcessGone", s, u.now, goneReason(u, s, live))).inserted) {
-        applied++;
-      }
+      const gone = repairObservation("ProcessGone", s, u.now, goneReason(u, s, live), interrupted(s));
+      if (apply(this.db, gone).inserted) applied++;
     }
     return applied;
   }
@@ -184,7 +190,18 @@ function writeOutbox(
   const ids: number[] = [];
   if (!result.inserted) return ids;
   const session = result.changes.session;
-  for (const r of forward.records(obs, result.changes, (id) => before.get(id), session, forward.config)) {
+  // Read from the journal only when a target asks (a turn span or entity), once per observation.
+  let sums: Map<string, TurnTokens> | undefined;
+  const tokens = (id: string) => (sums ??= turnTokens(db, obs.session_id)).get(id);
+  const records = forward.records(
+    obs,
+    result.changes,
+    (id) => before.get(id),
+    session,
+    forward.config,
+    tokens,
+  );
+  for (const r of records) {
     const res = db.stmt(
       "INSERT OR IGNORE INTO outbox (target, key, body, created_at, next_attempt_at) VALUES (?,?,?,?,?)",
     ).run(r.target, r.key, JSON.stringify(r.body), obs.observed_at, obs.observed_at);

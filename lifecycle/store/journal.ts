@@ -51,6 +51,16 @@ export function journal(db: Db): Observation[] {
   );
 }
 
+/** The newest transcript path journaled for a session, as the hook saw it. */
+export function transcriptPath(db: Db, sessionId: string): string | null {
+  const r = db.stmt(
+    "SELECT json_extract(body, '$.payload.transcript_path') AS p FROM events " +
+      "WHERE session_id = ? AND json_extract(body, '$.payload.transcript_path') IS NOT NULL " +
+      "ORDER BY seq DESC LIMIT 1",
+  ).get(sessionId) as Row | undefined;
+  return typeof r?.p === "string" ? r.p : null;
+}
+
 function writeChanges(db: Db, c: Changes): void {
   if (c.session) {
     db.stmt(

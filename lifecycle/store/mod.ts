@@ -5,7 +5,7 @@
  * are derived from it by the pure reducer in the same transaction.
  *
  * {@link Store} is the one entry point; each concern lives in its own file
- * here (schema, journal, queries, deliveries, inbox, outbox, record). Hooks
+ * here (schema, journal, queries, tokens, deliveries, inbox, outbox, record). Hooks
  * use its write path alone, {@link StoreCore} in `core.ts`.
  *
  * @example Open a store, record a session start, read it back
@@ -57,6 +57,7 @@ import { dequeue, enqueue, queued } from "./inbox.ts";
 import { leaseOutbox, listOutbox, type SendOutcome, settleOutbox } from "./outbox.ts";
 import { dump, replay } from "./record.ts";
 import * as msg from "./messages.ts";
+import { type TurnTokens, turnTokens } from "./tokens.ts";
 
 export { StoreCore };
 export type { MessagePatch, MessageRow, MessageStatus } from "./messages.ts";
@@ -69,6 +70,7 @@ export type {
   RecordResult,
   SendOutcome,
   StoreOptions,
+  TurnTokens,
   Upkeep,
 };
 
@@ -154,6 +156,10 @@ export class Store extends StoreCore {
   /** A delivery row by id (the hook path's state of a message). */
   delivery(id: string): DeliveryRow | undefined {
     return this.db.stmt("SELECT * FROM deliveries WHERE id = ?").get(id) as DeliveryRow | undefined;
+  }
+  /** Tokens per turn of a session from its model-request hooks, by turn id (turns without them are absent). */
+  turnTokens(sessionId: string): Map<string, TurnTokens> {
+    return turnTokens(this.db, sessionId);
   }
 
   // --- the hub's messages --------------------------------------------------

@@ -171,6 +171,18 @@ export const arbPayload = fc.constantFrom(...HOOK_EVENTS).chain((event) =>
       Stop: { stop_hook_active: false, last_assistant_message: r.prompt },
       Interrupt: {},
       SessionEnd: { reason: "other" },
+      PreModelRequest: {
+        kind: "sampling",
+        request_id: r.turn_id,
+        attempt_number: 1,
+        thread_id: r.session_id,
+      },
+      PostModelRequest: {
+        status: "completed",
+        error: null,
+        token_usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+        response_id: "resp_1",
+      },
     };
     return { ...base, ...specific[event] };
   })
@@ -198,5 +210,46 @@ Deno.test("property: a payload without session_id never parses", () => {
       assert.throws(() => parsePayloadObject(rest), /field "session_id" is missing/);
     }),
     { numRuns: 100 },
+  );
+});
+
+// Recorded from the real Codex 0.171.0 (`codex exec`, mock model; paths shortened).
+const POST_0171 =
+  `{"kind":"sampling","request_id":"861411e3-4f28-4be0-89bf-7aa73c9529af","attempt_number":1,` +
+  `"session_id":"01a232a5-8d82-7fd1-851f-8a8c59a4ab24","thread_id":"01a232a5-8d82-7fd1-851f-8a8c59a4ab24",` +
+  `"turn_id":"01a232a5-8e33-7b62-9f74-554212887b54","cwd":"/tmp/ws","transcript_path":"/tmp/rollout.jsonl",` +
+  `"model":"mock-model","hook_event_name":"PostModelRequest","status":"completed","error":null,` +
+  `"token_usage":{"input_tokens":31,"cached_input_tokens":3,"cache_write_input_tokens":0,"output_tokens":7,` +
+  `"reasoning_output_tokens":2,"total_tokens":38},"response_id":"resp_1"}`;
+const FAILED_0171 =
+  `{"kind":"sampling","request_id":"671df9fc-5f81-4c95-9eac-093a7989b3c8","attempt_number":1,` +
+  `"session_id":"01a2329f-b583-7d52-afae-b755aa76b1d3","thread_id":"01a2329f-b583-7d52-afae-b755aa76b1d3",` +
+  `"turn_id":"01a2329f-b630-7210-97ba-f857566201ec","cwd":"/tmp/ws","transcript_path":"/tmp/rollout.jsonl",` +
+  `"model":"mock-model","hook_event_name":"PostModelRequest","status":"failed","error":"{\\"error\\":` +
+  `{\\"message\\":\\"Invalid request: the mock refuses it\\",\\"type\\":\\"invalid_request_error\\",` +
+  `\\"param\\":null,\\"code\\":\\"invalid_value\\"}}","token_usage":null,"response_id":null}`;
+
+Deno.test("model-request payloads (0.171): token usage, a failed request's provider body", () => {
+  const post = parseHookInput(POST_0171, "PostModelRequest");
+  assert.equal(post.status, "completed");
+  assert.equal(post.token_usage?.total_tokens, 38);
+  assert.equal(post.thread_id, post.session_id);
+  assert.deepEqual({ ...post }, JSON.parse(POST_0171), "every field is kept");
+  const failed = parseHookInput(FAILED_0171, "PostModelRequest");
+  assert.equal(failed.status, "failed");
+  assert.equal(failed.token_usage, null);
+  assert.match(String(failed.error), /invalid_request_error/);
+  const pre = parseHookInput(
+    POST_0171.replace(/,"status".*$/, "}").replace("PostModelRequest", "PreModelRequest"),
+    "PreModelRequest",
+  );
+  assert.equal(pre.request_id, "861411e3-4f28-4be0-89bf-7aa73c9529af");
+  assert.throws(
+    () => parseHookInput(POST_0171.replace('"total_tokens":38', '"total_tokens":"38"'), "PostModelRequest"),
+    /PostModelRequest input: field "token_usage": field "total_tokens" must be a number, got string/,
+  );
+  assert.throws(
+    () => parseHookInput(POST_0171.replace('"attempt_number":1', '"attempt_number":"1"'), "PostModelRequest"),
+    /field "attempt_number" must be a number/,
   );
 });

@@ -99,7 +99,15 @@ Deno.test("real codex: SIGINT during a slow stream interrupts the turn; the sess
     const turns = store.turns(s!.session_id);
     const events = store.journal().map((o) => o.event);
     store.close();
-    assert.deepEqual(events, ["SessionStart", "UserPromptSubmit", "Interrupt", "SessionEnd"]);
+    // PostModelRequest(cancelled) may not be journaled: Codex aborts the turn's running hooks on an
+    // interrupt, and lifeline's takes longer than a shell recorder.
+    assert.deepEqual(events.filter((e) => e !== "PostModelRequest"), [
+      "SessionStart",
+      "UserPromptSubmit",
+      "PreModelRequest",
+      "Interrupt",
+      "SessionEnd",
+    ]);
     assert.equal(turns[0]!.outcome, "interrupted");
     assert.equal(s!.status, "offline");
     assert.equal(s!.end_reason, "other");

@@ -16,19 +16,29 @@ Deno.test("real codex: trusted hooks all fire, in Codex's order, without any tru
   assert.deepEqual(events(run.hooks), [
     "SessionStart",
     "UserPromptSubmit",
+    "PreModelRequest",
+    "PostModelRequest",
     "PreToolUse",
     "PostToolUse",
+    "PreModelRequest",
+    "PostModelRequest",
     "Stop",
     "SessionEnd",
   ]);
   assert.equal(run.notify.length, 1);
   assert.equal(run.notify[0]!["thread-id"], run.hooks[0]!.session_id);
   assert.equal(run.notify[0]!["turn-id"], run.hooks[1]!.turn_id);
+  assert.equal(run.hooks[3]!.status, "completed");
 });
 
 Deno.test("real codex: an interrupted turn fires Interrupt and SessionEnd, never Stop or notify", async () => {
   const run = await runScript(script("interrupt"));
-  assert.deepEqual(events(run.hooks), ["SessionStart", "UserPromptSubmit", "Interrupt", "SessionEnd"]);
+  const ev = events(run.hooks);
+  assert.deepEqual(ev.slice(0, 3), ["SessionStart", "UserPromptSubmit", "PreModelRequest"]);
+  // Codex runs the cancelled request's hook and Interrupt's together: either may finish first.
+  assert.deepEqual(ev.slice(3, 5).sort(), ["Interrupt", "PostModelRequest"]);
+  assert.deepEqual(ev.slice(5), ["SessionEnd"]);
+  assert.equal(run.hooks.find((h) => h.hook_event_name === "PostModelRequest")!.status, "cancelled");
   assert.equal(run.notify.length, 0);
 });
 
@@ -43,5 +53,11 @@ Deno.test("real codex: one wrong hash skips exactly that hook", async () => {
   const run = await runScript(script("plain_answer"), {
     trustToml: (t) => t.replace(/(hooks\.json:stop:0:0"\]\ntrusted_hash = "sha256:)[0-9a-f]/, "$1" + "z"),
   });
-  assert.deepEqual(events(run.hooks), ["SessionStart", "UserPromptSubmit", "SessionEnd"]);
+  assert.deepEqual(events(run.hooks), [
+    "SessionStart",
+    "UserPromptSubmit",
+    "PreModelRequest",
+    "PostModelRequest",
+    "SessionEnd",
+  ]);
 });

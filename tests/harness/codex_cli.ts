@@ -1,7 +1,8 @@
 /**
- * The real Codex CLI as a test oracle: installs `@openai/codex@0.169.0` from
- * npm into `.cache/` once, writes an offline `config.toml` pointing at the
- * mock Responses server, and runs `codex exec`.
+ * The real Codex CLI as a test oracle: installs `@openai/codex@<version>`
+ * (default 0.169.0) from npm into `.cache/codex-<version>` once, writes an
+ * offline `config.toml` pointing at the mock Responses server, and runs
+ * `codex exec`.
  *
  * @module
  */
@@ -9,15 +10,20 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The Codex version the oracle tests run. */
+/** The Codex version the oracle tests run (when no version is given). */
 export const CODEX_VERSION = "0.169.0";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Where the oracle is installed (override with `LIFELINE_CODEX_BIN`). */
-export const CODEX_CACHE = join(ROOT, ".cache", `codex-${CODEX_VERSION}`);
+/** Where a Codex release is installed: `.cache/codex-<version>`. */
+export function codexCache(version: string = CODEX_VERSION): string {
+  return join(ROOT, ".cache", `codex-${version}`);
+}
 
-let installing: Promise<string> | undefined;
+/** Where the default oracle is installed (override with `LIFELINE_CODEX_BIN`). */
+export const CODEX_CACHE = codexCache(CODEX_VERSION);
+
+const installing = new Map<string, Promise<string>>();
 
 /**
  * The native binary inside the npm install. `bin/codex` is a Node wrapper that,
@@ -25,8 +31,8 @@ let installing: Promise<string> | undefined;
  * makes the process tree the same as a native install (hooks see Codex as the
  * parent of their shell).
  */
-async function nativeBinary(): Promise<string | undefined> {
-  const base = join(CODEX_CACHE, "node_modules", "@openai");
+async function nativeBinary(cache: string): Promise<string | undefined> {
+  const base = join(cache, "node_modules", "@openai");
   try {
     for await (const pkg of Deno.readDir(base)) {
       if (!pkg.name.startsWith("codex-")) continue;
@@ -40,17 +46,22 @@ async function nativeBinary(): Promise<string | undefined> {
 }
 
 /**
- * The path of the `codex` binary, installing it with npm on first use
- * (about 400 MB; needs the npm registry). Safe to call from parallel tests.
+ * The path of the `codex` binary of `version` (default {@link CODEX_VERSION}),
+ * installing `@openai/codex@<version>` with npm into `.cache/codex-<version>` on
+ * first use (about 400 MB; needs the npm registry). Safe to call from parallel
+ * tests. `LIFELINE_CODEX_BIN` overrides the default version only.
  */
-export function ensureCodex(): Promise<string> {
+export function ensureCodex(version: string = CODEX_VERSION): Promise<string> {
   const override = Deno.env.get("LIFELINE_CODEX_BIN");
-  if (override) return Promise.resolve(override);
-  installing ??= (async () => {
-    const bin = join(CODEX_CACHE, "node_modules", ".bin", "codex");
+  if (override && version === CODEX_VERSION) return Promise.resolve(override);
+  const cache = codexCache(version);
+  let p = installing.get(version);
+  if (p) return p;
+  p = (async () => {
+    const bin = join(cache, "node_modules", ".bin", "codex");
     try {
       await Deno.stat(bin);
-      return (await nativeBinary()) ?? bin;
+      return (await nativeBinary(cache)) ?? bin;
     } catch { /* not installed yet */ }
     const lock = join(ROOT, ".cache", "codex-install.lock");
     await Deno.mkdir(join(ROOT, ".cache"), { recursive: true });
@@ -62,7 +73,7 @@ export function ensureCodex(): Promise<string> {
       } catch {
         try {
           await Deno.stat(bin);
-          return (await nativeBinary()) ?? bin;
+          return (await nativeBinary(cache)) ?? bin;
         } catch { /* still installing elsewhere */ }
         if (i > 1200) throw new Error(`Cannot install Codex: lock "${lock}" held for 10 minutes`);
         await new Promise((r) => setTimeout(r, 500));
@@ -70,28 +81,35 @@ export function ensureCodex(): Promise<string> {
     }
     try {
       const out = await new Deno.Command("npm", {
-        args: [
-          "install",
-          "--no-audit",
-          "--no-fund",
-          "--prefix",
-          CODEX_CACHE,
-          `@openai/codex@${CODEX_VERSION}`,
-        ],
+        args: ["install", "--no-audit", "--no-fund", "--prefix", cache, `@openai/codex@${version}`],
         stdout: "piped",
         stderr: "piped",
       }).output();
       if (!out.success) {
-        throw new Error(
-          `Cannot install @openai/codex@${CODEX_VERSION}: ${new TextDecoder().decode(out.stderr)}`,
-        );
+        throw new Error(`Cannot install @openai/codex@${version}: ${new TextDecoder().decode(out.stderr)}`);
       }
-      return (await nativeBinary()) ?? bin;
+      return (await nativeBinary(cache)) ?? bin;
     } finally {
       await Deno.remove(lock).catch(() => {});
     }
   })();
-  return installing;
+  p.catch(() => installing.delete(version));
+  installing.set(version, p);
+  return p;
+}
+
+/** Removes the install of `version` from the cache (after a run that should not keep ~400 MB). */
+export async function removeCodex(version: string): Promise<void> {
+  installing.delete(version);
+  await Deno.remove(codexCache(version), { recursive: true }).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
+}
+
+/** The version a `codex` binary reports (`codex --version` → `codex-cli 0.171.0`). */
+export async function codexVersionOf(bin: string): Promise<string> {
+  const out = await new Deno.Command(bin, { args: ["--version"], stdout: "piped", stderr: "null" }).output();
+  return new TextDecoder().decode(out.stdout).trim();
 }
 
 /** Writes the offline `config.toml` (plus `extra` TOML after it) into `codexHome`. */
@@ -126,6 +144,8 @@ export interface ExecOptions {
   interruptWhen?: Promise<unknown>;
   /** Kill after this long (default 90 s). */
   timeoutMs?: number;
+  /** The Codex release to run (default {@link CODEX_VERSION}). */
+  version?: string;
 }
 
 /** What `codex exec` did. */
@@ -140,7 +160,7 @@ export interface ExecResult {
 
 /** Runs `codex exec --skip-git-repo-check --json <prompt>` with stdin closed. */
 export async function runCodexExec(opts: ExecOptions): Promise<ExecResult> {
-  const bin = await ensureCodex();
+  const bin = await ensureCodex(opts.version);
   const child = new Deno.Command(bin, {
     args: ["exec", "--skip-git-repo-check", "--json", ...(opts.args ?? []), opts.prompt],
     cwd: opts.cwd,

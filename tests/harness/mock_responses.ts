@@ -1,7 +1,8 @@
 /**
  * A scriptable mock of the OpenAI Responses API on 127.0.0.1 (port 0), enough
- * for the real Codex CLI to run offline (contract §12): assistant messages,
- * shell tool calls, and slow streams that keep a turn open.
+ * for the real Codex CLI to run offline: assistant messages, shell tool calls,
+ * chosen token counts, failed requests (HTTP 400 with a provider error body),
+ * and slow streams that keep a turn open.
  *
  * @module
  */
@@ -11,9 +12,32 @@ export type MockItem =
   | { kind: "message"; text: string }
   | { kind: "shell"; cmd: string; callId?: string };
 
+/** Token counts a reply reports in `response.completed` (defaults: 10 in, 5 out). */
+export interface MockUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens?: number;
+  reasoning_tokens?: number;
+}
+
+/** A provider error: the request fails with this HTTP status and JSON body instead of a stream. */
+export interface MockError {
+  status: number;
+  body: unknown;
+}
+
 /** One reply to one `POST /v1/responses`. */
 export interface MockReply {
   items: MockItem[];
+  /** The token counts to report. */
+  usage?: MockUsage;
+  /**
+   * Wait this long between the output items and `response.completed`: Codex 0.171 starts a tool
+   * call as soon as its item is done, so this shows whether tool hooks run inside the request.
+   */
+  completeDelayMs?: number;
+  /** Fail the request (e.g. HTTP 400) instead of answering. */
+  error?: MockError;
   /** Wait this long before the first event. */
   delayMs?: number;
   /** Never finish the stream (until the client goes away): keeps a turn open. */
@@ -33,6 +57,14 @@ export interface MockResponses {
 
 /** Shorthand for a message reply. */
 export const say = (text: string): MockReply => ({ items: [{ kind: "message", text }] });
+/** Shorthand for a failed request: HTTP `status` with an OpenAI-style error body. */
+export const failRequest = (status = 400, message = "Invalid request: the mock refuses it"): MockReply => ({
+  items: [],
+  error: {
+    status,
+    body: { error: { message, type: "invalid_request_error", param: null, code: "invalid_value" } },
+  },
+});
 /** Shorthand for a shell-call reply. */
 export const shell = (cmd: string, callId?: string): MockReply => ({
   items: [{ kind: "shell", cmd, ...(callId ? { callId } : {}) }],
@@ -66,6 +98,8 @@ export function startMockResponses(replies: MockReply[]): MockResponses {
       }
       const reply = queue.shift() ?? say("done");
       const id = `resp_${++seq}`;
+      if (reply.error) return Response.json(reply.error.body, { status: reply.error.status });
+      const u = reply.usage ?? { input_tokens: 10, output_tokens: 5 };
       const enc = new TextEncoder();
       let clientGone: () => void = () => {};
       const gone = new Promise<void>((resolve) => (clientGone = resolve));
@@ -103,15 +137,20 @@ export function startMockResponses(replies: MockReply[]): MockResponses {
                 };
               send(sse("response.output_item.done", { output_index: i, item: out }));
             }
+            if (reply.completeDelayMs) await new Promise((r) => setTimeout(r, reply.completeDelayMs));
             send(sse("response.completed", {
               response: {
                 id,
                 usage: {
-                  input_tokens: 10,
-                  input_tokens_details: null,
-                  output_tokens: 5,
-                  output_tokens_details: null,
-                  total_tokens: 15,
+                  input_tokens: u.input_tokens,
+                  input_tokens_details: u.cached_tokens === undefined
+                    ? null
+                    : { cached_tokens: u.cached_tokens },
+                  output_tokens: u.output_tokens,
+                  output_tokens_details: u.reasoning_tokens === undefined
+                    ? null
+                    : { reasoning_tokens: u.reasoning_tokens },
+                  total_tokens: u.input_tokens + u.output_tokens,
                 },
               },
             }));

@@ -16,9 +16,13 @@ export function shQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The handler command that appends `{"pid": <Codex pid>, "payload": <stdin>}` as one line to `file`. */
+/**
+ * The handler command that appends `{"pid": <Codex pid>, "payload": <stdin>}` as one line to `file`,
+ * in one write: Codex runs hooks of different events at once (PostModelRequest and Interrupt), and
+ * piecewise appends would interleave.
+ */
 export function recorderCommand(file: string): string {
-  return `{ printf '{"pid":%s,"payload":' "$PPID"; cat; echo '}'; } >> ${shQuote(file)}`;
+  return `l=$(printf '{"pid":%s,"payload":' "$PPID"; cat; echo '}'); printf '%s\n' "$l" >> ${shQuote(file)}`;
 }
 
 /** A recorder installation in `codexHome`. */

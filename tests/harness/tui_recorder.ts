@@ -13,12 +13,8 @@ import type { HooksFile } from "../../codex/hooks_json.ts";
 import { hookTrustHash, hookTrustKey } from "../../codex/trust.ts";
 import { shQuote } from "./recorder.ts";
 
-/**
- * Every event the recorder listens to. The model-request hooks (0.169+) are
- * not in `HOOK_EVENTS`; their trust labels are `pre_model_request` and
- * `post_model_request`, which the same snake-case rule gives.
- */
-export const RECORDED_EVENTS = [...HOOK_EVENTS, "PreModelRequest", "PostModelRequest"] as const;
+/** Every event the recorder listens to: every hook event, the model-request hooks (0.169+) included. */
+export const RECORDED_EVENTS: readonly HookEventName[] = HOOK_EVENTS;
 
 /** One line the recorder wrote. */
 export interface TimedLine {
@@ -51,11 +47,9 @@ export async function installTuiRecorder(codexHome: string): Promise<TuiRecorder
   const hooksPath = join(codexHome, "hooks.json");
   const file: HooksFile = { hooks: {} };
   const trust: string[] = [];
-  for (const name of RECORDED_EVENTS) {
-    // The trust recipe only needs the snake-case label, which works for the model-request hooks too.
-    const event = name as HookEventName;
+  for (const event of RECORDED_EVENTS) {
     const handler = { type: "command", command: timedRecorderCommand(hooksLog), timeout: 3 } as const;
-    (file.hooks as Record<string, unknown>)[name] = [{ hooks: [handler] }];
+    file.hooks![event] = [{ hooks: [handler] }];
     trust.push(
       `[hooks.state.${JSON.stringify(hookTrustKey(hooksPath, event, 0, 0))}]\ntrusted_hash = "${
         hookTrustHash(event, {}, handler)

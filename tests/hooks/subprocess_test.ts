@@ -180,6 +180,7 @@ Deno.test("every event's hook runs under the least-privilege flags", async () =>
         agent_type: "w",
         reason: "other",
         stop_hook_active: false,
+        status: "completed",
       };
       const r = await runHookProcess(event, JSON.stringify(payload), sb);
       assert.deepEqual(r, { code: 0, stdout: "", stderr: "" }, event);

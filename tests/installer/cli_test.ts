@@ -56,7 +56,7 @@ Deno.test("install --dry-run prints a unified diff of every file and writes noth
     );
     assert.match(r.stdout, new RegExp(`--- ${h.codex}/config.toml\\n\\+\\+\\+ ${h.codex}/config.toml`));
     assert.match(r.stdout, /^\+notify = \[/m);
-    assert.match(r.stdout, /Would install 12 hook handlers/);
+    assert.match(r.stdout, /Would install 14 hook handlers/);
     assert.deepEqual(listing(h.codex), ["config.toml"]);
     assert.equal(await Deno.readTextFile(join(h.codex, "config.toml")), CONFIG);
     assert.throws(() => Deno.statSync(h.state));
@@ -138,7 +138,7 @@ Deno.test("install, install again, status, uninstall: JSON shapes, backups, mode
     ]);
     assert.equal(rep.app.launcher, join(h.dir, "bin", "lifeline"));
     assert.deepEqual(rep.files.map((f: { changed: boolean }) => f.changed), [true, true]);
-    assert.equal(rep.handlers.length, 12);
+    assert.equal(rep.handlers.length, 14);
     assert.equal(Deno.statSync(cfg).mode! & 0o777, 0o640, "mode preserved");
     assert.equal(await Deno.readTextFile(`${cfg}.lifeline.bak`), CONFIG, "backup next to it");
     const second = await installer(["install", ...h.args, "--yes", "--json"]);
@@ -149,7 +149,7 @@ Deno.test("install, install again, status, uninstall: JSON shapes, backups, mode
     const st = await installer(["status", ...h.args, "--json"]);
     const s = JSON.parse(st.stdout);
     assert.equal(s.installed, true);
-    assert.equal(s.handlers.length, 12);
+    assert.equal(s.handlers.length, 14);
     assert.ok(s.handlers.every((x: { trusted: boolean }) => x.trusted));
     assert.deepEqual(s.notify, { root_level: true, lifeline: true, chained: null });
     const un = await installer(["uninstall", ...h.args, "--yes"]);
@@ -176,7 +176,7 @@ Deno.test("doctor: all green after install; a wrong trust hash is a failure that
       d.checks.filter((c: { name: string; status: string }) =>
         c.name.startsWith("hook ") && c.status === "ok"
       ).length,
-      12,
+      14,
     );
     const cfg = join(h.codex, "config.toml");
     const text = await Deno.readTextFile(cfg);
@@ -290,6 +290,30 @@ Deno.test("a corrupt install manifest: uninstall names the file and the field, e
     const doc = await installer(["doctor", ...h.args]);
     assert.equal(doc.code, 1);
     assert.match(doc.stdout, /^FAIL\s+manifest\s+Cannot parse the install manifest/m);
+  } finally {
+    await Deno.remove(h.dir, { recursive: true });
+  }
+});
+
+Deno.test("a Codex newer than every measured release is named in install, status and doctor", async () => {
+  const h = await home();
+  try {
+    const args = ["--codex-home", h.codex, "--state-dir", h.state, "--codex-version", "0.180.2"];
+    const note = /Codex 0\.180\.2 is newer than the newest release lifeline was checked against \(0\.171\)/;
+    const install = await installer(["install", ...args, "--dry-run"]);
+    assert.equal(install.code, 0, install.stderr);
+    assert.match(install.stdout, new RegExp(`^note: ${note.source}`, "m"));
+    const status = await installer(["status", ...args]);
+    assert.match(status.stdout, new RegExp(`^note: ${note.source}`, "m"));
+    const json = JSON.parse((await installer(["status", ...args, "--json"])).stdout);
+    assert.match(json.profile_note, note);
+    const doctor = JSON.parse((await installer(["doctor", ...args, "--json"])).stdout);
+    const check = doctor.checks.find((c: { name: string }) => c.name === "codex profile");
+    assert.equal(check?.status, "warn");
+    assert.match(check?.detail, note);
+    // A measured release gets no note.
+    const measured = await installer(["status", ...h.args, "--json"]);
+    assert.equal(JSON.parse(measured.stdout).profile_note, undefined);
   } finally {
     await Deno.remove(h.dir, { recursive: true });
   }

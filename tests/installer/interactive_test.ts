@@ -87,7 +87,7 @@ Deno.test("at a terminal: the diff is shown, 'y' writes the config that was show
       assert.ok(shown.includes(shortenLine(`+${l}`)) || kept.includes(l), l);
     }
     assert.ok(written.includes("--allow-write="), "the file holds the whole command");
-    assert.match(r.screen, /Installed 12 hook handlers/);
+    assert.match(r.screen, /Installed 14 hook handlers/);
   }));
 
 Deno.test("at a terminal: a config.toml edited while the question is open is not overwritten", () =>

@@ -1,0 +1,9 @@
+/**
+ * The `PostModelRequest` hook: Codex runs it with the payload on stdin. See `hooks/_runner.ts`.
+ *
+ * @module
+ */
+
+import { runHook } from "./_runner.ts";
+
+if (import.meta.main) await runHook("PostModelRequest");
