@@ -114,6 +114,7 @@ if (import.meta.main) {
   try {
     code = await main(args, readSettings(env), io);
   } catch (e) {
+    if (e instanceof Deno.errors.BrokenPipe) Deno.exit(0); // the reader is gone, e.g. `lifeline watch | head`
     if (!(e instanceof CliError) && !(e instanceof InstallerError)) throw e;
     io.err(`lifeline: ${e.message}`);
     if (e.exitCode === EXIT_USAGE) io.err(usageHint(Deno.args, parser.usage));
