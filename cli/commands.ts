@@ -152,8 +152,10 @@ export async function messageCommand(a: Of<"send"> | Of<"ask">, settings: Settin
   if (ans.answer === null) {
     throw new CliError(
       ans.delivered_at
-        ? `No answer within ${timeout} s: Codex got the question at ${ans.delivered_at}, its turn has not ended.`
-        : `No answer within ${timeout} s: the question has not reached Codex yet (it gets it at its next hook).`,
+        ? `No answer within ${timeout} s: Codex got the question at ${ans.delivered_at}; ` +
+          "its turn has not ended."
+        : `No answer within ${timeout} s: the question has not reached Codex yet ` +
+          "(it gets it at its next hook).",
     );
   }
   return 0;

@@ -85,7 +85,8 @@ export function flushText(s: FlushSummary): string {
   if (s.requeued) lines.push(`requeued ${s.requeued} parked record(s)`);
   if (s.configured) {
     lines.push(
-      `sent ${s.sent}, will retry ${s.retried}, parked ${s.parked}; now ${s.pending_after} pending, ${s.parked_after.length} parked`,
+      `sent ${s.sent}, will retry ${s.retried}, parked ${s.parked}; ` +
+        `now ${s.pending_after} pending, ${s.parked_after.length} parked`,
     );
   }
   for (const p of s.parked_after.slice(0, 20)) lines.push(`  parked ${p.target} ${p.key}: ${p.error}`);

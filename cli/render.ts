@@ -81,7 +81,8 @@ export function statusText(r: CliReport, now: Date, st: Style, hint: EmptyHint):
     const why = hint.filtered
       ? "No session matches the filters."
       : hint.installed
-      ? `No sessions recorded yet in ${r.state_dir}: lifeline is installed, so the next Codex session shows up here.`
+      ? `No sessions recorded yet in ${r.state_dir}: lifeline is installed, ` +
+        "so the next Codex session shows up here."
       : `No sessions recorded yet in ${r.state_dir}.\nInstall lifeline into Codex with: lifeline install`;
     return [why, ...fwd].join("\n");
   }

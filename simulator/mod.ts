@@ -63,7 +63,7 @@ export interface SimulateArgs {
   keep?: boolean | undefined;
 }
 
-/** Runs scenarios, prints their reports, and returns the exit code (`deno task simulate`, `lifeline simulate`). */
+/** Runs scenarios, prints their reports, returns the exit code (the task and `lifeline simulate`). */
 export async function simulate(
   args: SimulateArgs,
   io: { out: (s: string) => void; err: (s: string) => void },

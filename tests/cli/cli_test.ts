@@ -67,7 +67,7 @@ Deno.test("a usage error: the error first, a did-you-mean, one hint line, exit 2
   }
 });
 
-Deno.test("status --json works from any folder with --state-dir, and the table has no escape codes", async () => {
+Deno.test("status --json works from any folder; the table shows no escape codes", async () => {
   const dir = await Deno.makeTempDir();
   const repo = `${dir}/proj`;
   await Deno.mkdir(`${repo}/.git`, { recursive: true });
@@ -105,7 +105,7 @@ Deno.test("status --json works from any folder with --state-dir, and the table h
   }
 });
 
-Deno.test("show accepts a unique prefix, refuses an ambiguous or unknown one, and lists the blocked call", async () => {
+Deno.test("show: a unique prefix works, an ambiguous or unknown one fails, blocked calls listed", async () => {
   const dir = await Deno.makeTempDir();
   try {
     writeStore(dir, sessionsOf("aaaa1111-0001", "aaaa2222-0002", "/"));

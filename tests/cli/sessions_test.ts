@@ -62,7 +62,7 @@ Deno.test("parseDuration", () => {
   assert.equal(parseDuration("soon"), undefined);
 });
 
-Deno.test("repoOf reads HEAD of the enclosing repository, a worktree's .git file, or a detached commit", () => {
+Deno.test("repoOf: HEAD of the enclosing repository, of a worktree's git dir, or a detached commit", () => {
   const files: Record<string, string> = {
     "/r/.git/HEAD": "ref: refs/heads/main\n",
     "/w/.git": "gitdir: /r/.git/worktrees/w\n",
