@@ -139,7 +139,6 @@ if (import.meta.main) {
       programName: "deno task simulate",
       brief: message`Replay Codex hook sequences against lifeline's real hooks, without Codex.`,
       help: "option",
-      completion: "option",
     },
   );
   const line = (w: typeof Deno.stdout) => (s: string) => w.writeSync(new TextEncoder().encode(s + "\n"));

@@ -105,7 +105,7 @@ Deno.test("status --json works from any folder; the table shows no escape codes"
   }
 });
 
-Deno.test("show: a unique prefix works, an ambiguous or unknown one fails, blocked calls listed", async () => {
+Deno.test("show: a unique prefix works, an ambiguous or unknown one fails, blocked calls show", async () => {
   const dir = await Deno.makeTempDir();
   try {
     writeStore(dir, sessionsOf("aaaa1111-0001", "aaaa2222-0002", "/"));
