@@ -117,7 +117,8 @@ if (import.meta.main) {
     if (e instanceof Deno.errors.BrokenPipe) Deno.exit(0); // the reader is gone, e.g. `lifeline watch | head`
     if (!(e instanceof CliError) && !(e instanceof InstallerError)) throw e;
     io.err(`lifeline: ${e.message}`);
-    if (e.exitCode === EXIT_USAGE) io.err(usageHint(Deno.args, parser.usage));
+    // The installer's usage errors carry their own hint; ours get the one line.
+    if (e instanceof CliError && e.exitCode === EXIT_USAGE) io.err(usageHint(Deno.args, parser.usage));
     code = e.exitCode;
   }
   Deno.exit(code);
