@@ -98,7 +98,7 @@ export async function watchCommand(
 ): Promise<number> {
   const every = (a.interval ?? 1) * 1000;
   filtersOf(a, io.now()); // a bad --since fails before the screen is taken
-  if (io.isTerminal) io.out("\x1b[?25l");
+  if (io.isTerminal) io.out("\x1b[?25l\x1b[2J");
   try {
     while (!io.signal.aborted) {
       const now = io.now();
@@ -114,7 +114,9 @@ export async function watchCommand(
         },
       );
       const head = io.style.dim(`lifeline watch — ${now.toISOString().slice(11, 19)} — Ctrl-C to quit`);
-      io.out(io.isTerminal ? `\x1b[H\x1b[2J${head}\n${text}` : `${head}\n${text}\n`);
+      // Home, each line then clear to its end, clear below: redrawn in place without a blank flash.
+      const frame = [head, ...text.split("\n")].map((l) => `${l}\x1b[K`).join("\n");
+      io.out(io.isTerminal ? `\x1b[H${frame}\n\x1b[J` : `${head}\n${text}\n`);
       await new Promise<void>((done) => {
         const t = setTimeout(done, every);
         io.signal.addEventListener("abort", () => {
