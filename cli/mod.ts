@@ -39,30 +39,43 @@ export const EXIT_USAGE = 2;
 const line = (w: { writeSync(b: Uint8Array): number }) => (s: string) =>
   w.writeSync(new TextEncoder().encode(s.endsWith("\n") ? s : s + "\n"));
 
-/** Parses `argv`; on a usage error prints it, a suggestion and one hint line, and exits 2. */
-export function parseArgs(argv: readonly string[], colors: boolean): Args {
+class Exit {
+  constructor(readonly code: number) {}
+}
+
+/**
+ * Parses `argv`. Help, version and completion print and give `{ exit: 0 }`;
+ * a usage error prints the error, a suggestion and one hint line to stderr
+ * and gives `{ exit: 2 }`.
+ */
+export function parseArgs(argv: readonly string[], colors: boolean): Args | { exit: number } {
   const args = argv.length === 0 ? ["--help"] : argv;
   let errText = "";
-  return run(parser, {
-    programName: "lifeline",
-    args,
-    brief: message`See, reach and record OpenAI Codex CLI sessions.`,
-    help: "both",
-    version: VERSION,
-    completion: "command",
-    aboveError: "none",
-    errorExitCode: EXIT_USAGE,
-    colors,
-    stderr: (t) => (errText += t + "\n"),
-    onExit: (code) => {
-      if (code !== 0 && errText) {
-        const e = line(Deno.stderr);
-        e(withSuggestion(errText, args, parser.usage));
-        e(usageHint(args, parser.usage));
-      } else if (errText) line(Deno.stderr)(errText);
-      Deno.exit(code);
-    },
-  });
+  try {
+    return run(parser, {
+      programName: "lifeline",
+      args,
+      brief: message`See, reach and record OpenAI Codex CLI sessions.`,
+      help: "both",
+      version: VERSION,
+      completion: "command",
+      aboveError: "none",
+      errorExitCode: EXIT_USAGE,
+      colors,
+      stderr: (t) => (errText += t + "\n"),
+      onExit: (code) => {
+        throw new Exit(code);
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof Exit)) throw e;
+    const err = line(Deno.stderr);
+    if (e.code !== 0 && errText) {
+      err(withSuggestion(errText, args, parser.usage));
+      err(usageHint(args, parser.usage));
+    } else if (errText) err(errText);
+    return { exit: e.code };
+  }
 }
 
 /** Runs parsed arguments; returns the exit code. */
@@ -104,6 +117,7 @@ if (import.meta.main) {
   const env = (k: string) => Deno.env.get(k);
   const colors = useColor(env, Deno.stdout.isTerminal());
   const args = parseArgs(Deno.args, colors);
+  if ("exit" in args) Deno.exit(args.exit);
   const io: Io = {
     out: line(Deno.stdout),
     err: line(Deno.stderr),

@@ -135,13 +135,13 @@ export function showText(s: SessionView, now: Date, st: Style): string {
   out.push("", st.bold(`turns (${s.turns.length})`));
   for (const [i, t] of s.turns.entries()) {
     const took = t.ended_at ? duration((Date.parse(t.ended_at) - Date.parse(t.started_at)) / 1000) : "…";
-    const tokens = (t as { tokens?: unknown }).tokens;
+    const tokens = turnTokens(t);
     out.push(
       `  ${String(i + 1).padStart(3)}  ${t.outcome.padEnd(11)} ${
         took.padStart(7)
       }  tools ${t.tool_invocations}` +
         (t.tool_failures ? st.red(` (${t.tool_failures} failed)`) : "") +
-        (typeof tokens === "number" ? `  ${count(tokens)} tokens` : "") +
+        (tokens !== null ? `  ${count(tokens)} tokens` : "") +
         `  ${cut(t.prompt ?? "", 60)}`,
     );
   }

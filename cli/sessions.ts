@@ -56,20 +56,23 @@ function stateOf(s: SessionReport): SessionView["state"] {
   return s.ended_at ? "ended" : "offline";
 }
 
+/** A turn's tokens, if it carries them: a number, or an object with a total or numeric parts. */
+export function turnTokens(t: unknown): number | null {
+  const v = (t as { tokens?: unknown }).tokens;
+  if (typeof v === "number") return Number.isFinite(v) ? v : null;
+  if (!v || typeof v !== "object") return null;
+  const o = v as Record<string, unknown>;
+  const total = o.total ?? o.total_tokens;
+  if (typeof total === "number") return total;
+  const parts = Object.values(o).filter((x): x is number => typeof x === "number");
+  return parts.length ? parts.reduce((a, x) => a + x, 0) : null;
+}
+
 function tokensOf(turns: readonly unknown[]): number | null {
   let sum: number | null = null;
   for (const t of turns) {
-    const v = (t as { tokens?: unknown }).tokens;
-    let n: number | undefined;
-    if (typeof v === "number") n = v;
-    else if (v && typeof v === "object") {
-      const o = v as Record<string, unknown>;
-      const total = o.total ?? o.total_tokens;
-      n = typeof total === "number"
-        ? total
-        : Object.values(o).reduce<number>((a, x) => a + (typeof x === "number" ? x : 0), 0);
-    }
-    if (n !== undefined && Number.isFinite(n)) sum = (sum ?? 0) + n;
+    const n = turnTokens(t);
+    if (n !== null) sum = (sum ?? 0) + n;
   }
   return sum;
 }

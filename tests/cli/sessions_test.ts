@@ -1,7 +1,7 @@
 /** The pure parts of the session view: id prefixes, end reasons, tool calls, durations, repositories. */
 import assert from "node:assert/strict";
 import { repoOf } from "../../cli/git.ts";
-import { endOf, parseDuration, resolveId, shortIds, toolCalls } from "../../cli/sessions.ts";
+import { endOf, parseDuration, resolveId, shortIds, toolCalls, turnTokens } from "../../cli/sessions.ts";
 import { ev } from "./_fixture.ts";
 
 Deno.test("resolveId: exact, unique prefix, ambiguous, none", () => {
@@ -74,4 +74,12 @@ Deno.test("repoOf: HEAD of the enclosing repository, of a worktree's git dir, or
   assert.deepEqual(repoOf("/w", read), { repo: "w", branch: "h-cli" });
   assert.deepEqual(repoOf("/d", read), { repo: "d", branch: "0123456" });
   assert.equal(repoOf("/elsewhere", read), undefined);
+});
+
+Deno.test("turnTokens: a number, a total, or the sum of numeric parts; nothing when absent", () => {
+  assert.equal(turnTokens({ tokens: 120 }), 120);
+  assert.equal(turnTokens({ tokens: { input: 100, output: 20, total: 130 } }), 130);
+  assert.equal(turnTokens({ tokens: { input_tokens: 100, output_tokens: 20 } }), 120);
+  assert.equal(turnTokens({}), null);
+  assert.equal(turnTokens({ tokens: { model: "x" } }), null);
 });
