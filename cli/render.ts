@@ -7,7 +7,7 @@
 
 import { ago } from "../lifecycle/status.ts";
 import type { CliReport } from "./report.ts";
-import { type SessionView, shortIds, type ToolCall } from "./sessions.ts";
+import { type SessionView, shortIds, type ToolCall, turnTokens } from "./sessions.ts";
 import { type Style, visibleLength } from "./style.ts";
 
 /** `45s`, `12m`, `3h05m`, `2d04h`. */
