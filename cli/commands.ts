@@ -33,7 +33,12 @@ export class UsageError extends CliError {
 }
 
 function readOptions(settings: Settings, stateDir: string | undefined, now: Date): ReadOptions {
-  return { stateDir: stateDir ?? settings.stateDir, staleBusySeconds: settings.staleBusySeconds, now };
+  return {
+    stateDir: stateDir ?? settings.stateDir,
+    staleBusySeconds: settings.staleBusySeconds,
+    now,
+    home: settings.home,
+  };
 }
 
 function filtersOf(a: { active?: boolean | undefined; since?: string | undefined }, now: Date): Filters {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 
 /** A folder's repository (the name of its top folder) and branch (or short commit when detached). */
 export interface RepoInfo {
@@ -49,12 +49,25 @@ export function repoOf(cwd: string, read: ReadText = readText): RepoInfo | undef
   }
 }
 
+/**
+ * A stored cwd as a path on this machine: scrubbing writes the home folder
+ * as `~`; anything else that is not absolute cannot be located.
+ */
+export function localPath(cwd: string, home: string | undefined): string | undefined {
+  if (cwd === "~" || cwd.startsWith("~/")) return home ? join(home, cwd.slice(1)) : undefined;
+  return isAbsolute(cwd) ? cwd : undefined;
+}
+
 /** {@link repoOf} with a cache, for one listing. */
-export function repoCache(read: ReadText = readText): (cwd: string | null) => RepoInfo | undefined {
+export function repoCache(
+  home: string | undefined,
+  read: ReadText = readText,
+): (cwd: string | null) => RepoInfo | undefined {
   const cache = new Map<string, RepoInfo | undefined>();
   return (cwd) => {
-    if (cwd === null) return undefined;
-    if (!cache.has(cwd)) cache.set(cwd, repoOf(cwd, read));
-    return cache.get(cwd);
+    const path = cwd === null ? undefined : localPath(cwd, home);
+    if (path === undefined) return undefined;
+    if (!cache.has(path)) cache.set(path, repoOf(path, read));
+    return cache.get(path);
   };
 }

@@ -26,6 +26,8 @@ export interface ReadOptions {
   stateDir: string;
   staleBusySeconds: number;
   now: Date;
+  /** The home folder, for cwds that scrubbing wrote as `~/…`. */
+  home?: string | undefined;
 }
 
 const EMPTY_FORWARDING: ForwardingReport = { pending: 0, sent: 0, parked: [] };
@@ -48,7 +50,7 @@ export function withStore<T>(o: ReadOptions, f: (store: Store) => T): T | undefi
 
 /** Every session's view, most recently seen first. */
 export function readReport(o: ReadOptions): CliReport {
-  const repos = repoCache();
+  const repos = repoCache(o.home);
   const r = withStore(o, (store) => {
     const base = statusReport(store);
     return {

@@ -1,6 +1,6 @@
 /** The pure parts of the session view: id prefixes, end reasons, tool calls, durations, repositories. */
 import assert from "node:assert/strict";
-import { repoOf } from "../../cli/git.ts";
+import { localPath, repoCache, repoOf } from "../../cli/git.ts";
 import { endOf, parseDuration, resolveId, shortIds, toolCalls, turnTokens } from "../../cli/sessions.ts";
 import { ev } from "./_fixture.ts";
 
@@ -82,4 +82,13 @@ Deno.test("turnTokens: a number, a total, or the sum of numeric parts; nothing w
   assert.equal(turnTokens({ tokens: { input_tokens: 100, output_tokens: 20 } }), 120);
   assert.equal(turnTokens({}), null);
   assert.equal(turnTokens({ tokens: { model: "x" } }), null);
+});
+
+Deno.test("repoCache: a scrubbed ~/ cwd is under the home folder; a relative one has no repository", () => {
+  const files: Record<string, string> = { "/home/u/p/.git/HEAD": "ref: refs/heads/dev\n" };
+  const read = (p: string) => files[p];
+  assert.deepEqual(repoCache("/home/u", read)("~/p/src"), { repo: "p", branch: "dev" });
+  assert.equal(repoCache(undefined, read)("~/p"), undefined);
+  assert.equal(repoCache("/home/u", read)("p"), undefined);
+  assert.equal(localPath("/abs", undefined), "/abs");
 });
