@@ -164,6 +164,26 @@ Deno.test("completion bash prints a script bash accepts and that registers lifel
       .output();
     assert.equal(reg.code, 0, new TextDecoder().decode(reg.stderr));
     assert.match(new TextDecoder().decode(reg.stdout), /complete -F \w+ lifeline/);
+    // Completing for real: the script asks `lifeline` (here a launcher of cli/mod.ts on PATH).
+    const bin = await Deno.makeTempDir();
+    const mod = new URL("../../cli/mod.ts", import.meta.url).pathname;
+    await Deno.writeTextFile(
+      `${bin}/lifeline`,
+      `#!/bin/sh\nexec "${Deno.execPath()}" run -A --quiet "${mod}" "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    const complete = await new Deno.Command("bash", {
+      args: [
+        "-c",
+        `source ${file}; COMP_WORDS=(lifeline install --dr); COMP_CWORD=2; COMP_LINE="lifeline install --dr"; ` +
+        'COMP_POINT=${#COMP_LINE}; _lifeline; printf "%s\\n" "${COMPREPLY[@]}"',
+      ],
+      env: { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}` },
+    }).output();
+    await Deno.remove(bin, { recursive: true });
+    assert.equal(new TextDecoder().decode(complete.stdout).trim(), "--dry-run");
   } finally {
     await Deno.remove(file);
   }
