@@ -177,8 +177,8 @@ Deno.test("completion bash prints a script bash accepts and that registers lifel
     const complete = await new Deno.Command("bash", {
       args: [
         "-c",
-        `source ${file}; COMP_WORDS=(lifeline install --dr); COMP_CWORD=2; COMP_LINE="lifeline install --dr"; ` +
-        'COMP_POINT=${#COMP_LINE}; _lifeline; printf "%s\\n" "${COMPREPLY[@]}"',
+        `source ${file}; COMP_WORDS=(lifeline install --dr); COMP_CWORD=2; ` +
+        'COMP_LINE="lifeline install --dr"; COMP_POINT=${#COMP_LINE}; _lifeline; printf "%s\\n" "${COMPREPLY[@]}"',
       ],
       env: { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}` },
     }).output();

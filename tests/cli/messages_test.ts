@@ -9,7 +9,7 @@ import { Store } from "../../lifecycle/store/mod.ts";
 import { findAnswer } from "../../cli/messages.ts";
 import { ev, lifeline, sessionsOf, writeStore } from "./_fixture.ts";
 
-Deno.test("send reaches the running hub by an id prefix; the hub queues it for the unconnected session", async () => {
+Deno.test("send finds the hub by an id prefix; the hub queues it for an unconnected session", async () => {
   const dir = await Deno.makeTempDir();
   writeStore(dir, sessionsOf("bbbb1111-0001", "bbbb2222-0002", "/"));
   const hub = startHub({ stateDir: dir, port: 0, alive: () => true });
