@@ -178,7 +178,8 @@ Deno.test("completion bash prints a script bash accepts and that registers lifel
       args: [
         "-c",
         `source ${file}; COMP_WORDS=(lifeline install --dr); COMP_CWORD=2; ` +
-        'COMP_LINE="lifeline install --dr"; COMP_POINT=${#COMP_LINE}; _lifeline; printf "%s\\n" "${COMPREPLY[@]}"',
+        'COMP_LINE="lifeline install --dr"; COMP_POINT=${#COMP_LINE}; _lifeline; ' +
+        'printf "%s\\n" "${COMPREPLY[@]}"',
       ],
       env: { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}` },
     }).output();
