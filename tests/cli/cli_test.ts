@@ -203,3 +203,35 @@ Deno.test("completion bash prints a script bash accepts and that registers lifel
     assert.equal(check.code, 0, new TextDecoder().decode(check.stderr));
   }
 });
+
+Deno.test("watch prints the table, and Ctrl-C (SIGINT) ends it with exit 0", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    writeStore(dir, sessionsOf("cccc1111-0001", "cccc2222-0002", "/"));
+    const mod = new URL("../../cli/mod.ts", import.meta.url).pathname;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", mod, "watch", "--interval", "0.2", "--state-dir", dir],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    // Two frames: the first can come before the signal listener matters; the second proves it refreshes.
+    while ((seen.match(/lifeline watch/g) ?? []).length < 2) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+    child.kill("SIGINT");
+    for (;;) if ((await reader.read()).done) break;
+    const status = await child.status;
+    await child.stderr.cancel();
+    assert.match(seen, /cccc1111/);
+    assert.doesNotMatch(seen, ESC);
+    assert.equal(status.code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
