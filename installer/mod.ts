@@ -23,6 +23,7 @@ import { EXIT_FAILURE, InstallerError, UsageError } from "./errors.ts";
 import { realFs } from "./fs.ts";
 import { realPorts } from "./ports.ts";
 import { printChange, printDoctor, printStatus } from "./print.ts";
+import type { CommonOptions } from "./options.ts";
 import { status } from "./status.ts";
 
 export { applyPlan, change, type ChangeReport, changeReport, planFor, type Planned } from "./apply.ts";
@@ -153,6 +154,19 @@ function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): n
   applyPlan(planned, realFs);
   print(changeReport(planned, false));
   return 0;
+}
+
+/** An installer command as `lifeline install|uninstall|doctor` parsed it. */
+export interface InstallerCommand extends CommonOptions {
+  cmd: "install" | "uninstall" | "status" | "doctor";
+  json?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  yes?: boolean | undefined;
+}
+
+/** Runs an installer command: what `lifeline install|uninstall|doctor` call. */
+export function runInstaller(args: InstallerCommand): Promise<number> {
+  return main(args as Args);
 }
 
 async function main(args: Args): Promise<number> {

@@ -11,6 +11,7 @@ import { Store } from "./store/mod.ts";
 import { statusReport, statusTable } from "./status.ts";
 import { processAlive } from "./process.ts";
 import { isDaemonPid } from "./process_model.ts";
+import type { Upkeep } from "./upkeep.ts";
 import { readTail } from "./observe.ts";
 import { interruptedTurns } from "../codex/transcript.ts";
 
@@ -35,25 +36,36 @@ export interface StatusOptions {
   home?: string | undefined;
 }
 
+/**
+ * The upkeep a reader (status, the command, the hub) applies before it reads:
+ * stale-busy repair, dead processes per process model (a daemon's death ends
+ * all its sessions), and the transcript's word on interrupted turns.
+ */
+export function readerUpkeep(
+  o: { now: Date; staleBusySeconds: number; home?: string | undefined },
+): Upkeep {
+  return {
+    now: o.now.toISOString(),
+    staleBusyMs: o.staleBusySeconds * 1000,
+    alive: (pid, startedAt) => processAlive(pid, startedAt),
+    isDaemon: (pid) => isDaemonPid(pid),
+    interruptedTurns: (path) => {
+      const full = o.home && path.startsWith("~/") ? o.home + path.slice(1) : path;
+      return interruptedTurns(readTail(full) ?? "");
+    },
+  };
+}
+
 /** Opens the store (if there is one), applies upkeep, and renders the status. */
 export function renderStatus(o: StatusOptions): string {
   const store = openExisting(o.stateDir);
   if (!store) {
     return o.json
       ? JSON.stringify({ sessions: [], forwarding: { pending: 0, sent: 0, parked: [] } })
-      : `No sessions recorded yet in ${o.stateDir}.\nInstall lifeline into Codex with: deno run -A installer/mod.ts install`;
+      : `No sessions recorded yet in ${o.stateDir}.\nInstall lifeline into Codex with: lifeline install (or, from a checkout: deno run -A --no-lock installer/mod.ts install)`;
   }
   try {
-    store.maintain({
-      now: o.now.toISOString(),
-      staleBusyMs: o.staleBusySeconds * 1000,
-      alive: (pid, startedAt) => processAlive(pid, startedAt),
-      isDaemon: (pid) => isDaemonPid(pid),
-      interruptedTurns: (path) => {
-        const full = o.home && path.startsWith("~/") ? o.home + path.slice(1) : path;
-        return interruptedTurns(readTail(full) ?? "");
-      },
-    });
+    store.maintain(readerUpkeep(o));
     const report = statusReport(store, (pid) => isDaemonPid(pid));
     return o.json ? JSON.stringify(report, null, 2) : statusTable(report, o.now);
   } finally {

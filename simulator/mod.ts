@@ -54,6 +54,58 @@ export function loadScenarios(files: readonly string[]): Scenario[] {
   });
 }
 
+/** What `simulate` was asked to do. */
+export interface SimulateArgs {
+  files: readonly string[];
+  json?: boolean | undefined;
+  html?: string | undefined;
+  inProcess?: boolean | undefined;
+  verbose?: boolean | undefined;
+  keep?: boolean | undefined;
+}
+
+/** Runs scenarios, prints their reports, returns the exit code (the task and `lifeline simulate`). */
+export async function simulate(
+  args: SimulateArgs,
+  io: { out: (s: string) => void; err: (s: string) => void },
+): Promise<number> {
+  const { out, err } = io;
+  let scenarios: Scenario[];
+  try {
+    scenarios = loadScenarios(args.files.length ? args.files : bundledScenarios());
+  } catch (e) {
+    err(`lifeline simulate: ${(e as Error).message}`);
+    return 2;
+  }
+  if (scenarios.length === 0) {
+    err("lifeline simulate: no scenarios found");
+    return 2;
+  }
+  const results: ScenarioResult[] = [];
+  const t0 = performance.now();
+  for (const [i, sc] of scenarios.entries()) {
+    err(`[${i + 1}/${scenarios.length}] ${sc.header.name} …`);
+    const r = await runScenario(sc, { inProcess: args.inProcess === true, keep: args.keep === true });
+    results.push(r);
+    if (!args.json) out(scenarioText(r, args.verbose === true));
+  }
+  const summary = simulateJson(results);
+  if (args.html) {
+    await Deno.writeTextFile(args.html, simulateHtml(results));
+    err(`wrote ${args.html}`);
+  }
+  if (args.json) out(JSON.stringify(summary, null, 2));
+  else {
+    const runs = results.reduce((n, r) => n + r.hook_runs, 0);
+    out(
+      `\n${summary.passed} passed, ${summary.failed} failed: ${results.length} scenarios, ${runs} hook runs in ${
+        ((performance.now() - t0) / 1000).toFixed(1)
+      } s`,
+    );
+  }
+  return summary.failed > 0 ? 1 : 0;
+}
+
 if (import.meta.main) {
   const args = run(
     object({
@@ -88,43 +140,8 @@ if (import.meta.main) {
       programName: "deno task simulate",
       brief: message`Replay Codex hook sequences against lifeline's real hooks, without Codex.`,
       help: "option",
-      completion: "option",
     },
   );
-  const err = (s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s + "\n"));
-  const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
-  let scenarios: Scenario[];
-  try {
-    scenarios = loadScenarios(args.files.length ? args.files : bundledScenarios());
-  } catch (e) {
-    err(`lifeline simulate: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
-  if (scenarios.length === 0) {
-    err("lifeline simulate: no scenarios found");
-    Deno.exit(2);
-  }
-  const results: ScenarioResult[] = [];
-  const t0 = performance.now();
-  for (const [i, sc] of scenarios.entries()) {
-    err(`[${i + 1}/${scenarios.length}] ${sc.header.name} …`);
-    const r = await runScenario(sc, { inProcess: args.inProcess === true, keep: args.keep === true });
-    results.push(r);
-    if (!args.json) out(scenarioText(r, args.verbose === true));
-  }
-  const summary = simulateJson(results);
-  if (args.html) {
-    await Deno.writeTextFile(args.html, simulateHtml(results));
-    err(`wrote ${args.html}`);
-  }
-  if (args.json) out(JSON.stringify(summary, null, 2));
-  else {
-    const runs = results.reduce((n, r) => n + r.hook_runs, 0);
-    out(
-      `\n${summary.passed} passed, ${summary.failed} failed: ${results.length} scenarios, ${runs} hook runs in ${
-        ((performance.now() - t0) / 1000).toFixed(1)
-      } s`,
-    );
-  }
-  Deno.exit(summary.failed > 0 ? 1 : 0);
+  const line = (w: typeof Deno.stdout) => (s: string) => w.writeSync(new TextEncoder().encode(s + "\n"));
+  Deno.exit(await simulate(args, { out: line(Deno.stdout), err: line(Deno.stderr) }));
 }

@@ -29,6 +29,8 @@ export interface FlushOptions {
   /** Only these rows (a hook flushes what it just wrote). */
   ids?: readonly number[];
   fetch?: typeof fetch;
+  /** Send pending rows even before their backoff ends (`lifeline flush`). */
+  ignoreBackoff?: boolean;
   /** Resource attributes for OTLP (default: service lifeline, host from `HOSTNAME`). */
   resource?: Record<string, string>;
 }
@@ -94,7 +96,13 @@ export async function flush(store: Store, config: ForwardConfig, o: FlushOptions
     }
   };
   while (Date.now() < deadline) {
-    const rows = store.leaseOutbox(now().toISOString(), Math.max(o.budgetMs, 30_000), 50, o.ids);
+    const rows = store.leaseOutbox(
+      now().toISOString(),
+      Math.max(o.budgetMs, 30_000),
+      50,
+      o.ids,
+      o.ignoreBackoff === true,
+    );
     if (rows.length === 0) break;
     for (const row of rows.filter((r) => r.target === "neotoma")) {
       if (!config.neotoma) continue;

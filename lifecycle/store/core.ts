@@ -158,9 +158,9 @@ export class StoreCore implements StateView {
     return applied;
   }
 
-  /** The journal in order. */
-  journal(): Observation[] {
-    return journal(this.db);
+  /** The journal in order, or one session's part of it. */
+  journal(sessionId?: string): Observation[] {
+    return journal(this.db, sessionId);
   }
 }
 

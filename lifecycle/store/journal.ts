@@ -44,11 +44,12 @@ export function apply(db: Db, delivered: Observation): RecordResult {
   return { inserted: true, changes };
 }
 
-/** The journal in order. */
-export function journal(db: Db): Observation[] {
-  return (db.stmt("SELECT body FROM events ORDER BY seq").all() as Row[]).map((r) =>
-    JSON.parse(r.body as string) as Observation
-  );
+/** The journal in order, or one session's part of it. */
+export function journal(db: Db, sessionId?: string): Observation[] {
+  const rows = sessionId === undefined
+    ? db.stmt("SELECT body FROM events ORDER BY seq").all()
+    : db.stmt("SELECT body FROM events WHERE session_id = ? ORDER BY seq").all(sessionId);
+  return (rows as Row[]).map((r) => JSON.parse(r.body as string) as Observation);
 }
 
 /** The newest transcript path journaled for a session, as the hook saw it. */

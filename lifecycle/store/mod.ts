@@ -54,7 +54,14 @@ import type { RecordResult } from "./journal.ts";
 import * as q from "./queries.ts";
 import { addDelivery, deliveries } from "./deliveries.ts";
 import { dequeue, enqueue, queued } from "./inbox.ts";
-import { leaseOutbox, listOutbox, type SendOutcome, settleOutbox } from "./outbox.ts";
+import {
+  dropParked,
+  leaseOutbox,
+  listOutbox,
+  retryParked,
+  type SendOutcome,
+  settleOutbox,
+} from "./outbox.ts";
 import { dump, replay } from "./record.ts";
 import * as msg from "./messages.ts";
 import { type TurnTokens, turnTokens } from "./tokens.ts";
@@ -199,8 +206,22 @@ export class Store extends StoreCore {
   // --- forwarding ----------------------------------------------------------
 
   /** Leases up to `limit` due outbox rows (all, or only `ids`) for `leaseMs`. */
-  leaseOutbox(now: string, leaseMs: number, limit: number, ids?: readonly number[]): OutboxRow[] {
-    return leaseOutbox(this.db, now, leaseMs, limit, ids);
+  leaseOutbox(
+    now: string,
+    leaseMs: number,
+    limit: number,
+    ids?: readonly number[],
+    ignoreBackoff = false,
+  ): OutboxRow[] {
+    return leaseOutbox(this.db, now, leaseMs, limit, ids, ignoreBackoff);
+  }
+  /** Makes parked rows pending again, due now; returns how many. */
+  retryParked(now: string): number {
+    return retryParked(this.db, now);
+  }
+  /** Deletes parked rows; returns how many. */
+  dropParked(): number {
+    return dropParked(this.db);
   }
   /** Records the outcome of sending outbox rows. */
   settleOutbox(ids: readonly number[], outcome: SendOutcome): void {

@@ -12,7 +12,9 @@ import type { OutboxRow } from "./rows.ts";
 
 /**
  * Leases up to `limit` due outbox rows (all, or only `ids`) for `leaseMs`,
- * so that concurrent flushers do not send the same row at once.
+ * so that concurrent flushers do not send the same row at once. With
+ * `ignoreBackoff`, a pending row is due even before its next attempt time
+ * (a person asked to send everything now, typically right after an outage).
  */
 export function leaseOutbox(
   db: Db,
@@ -20,11 +22,12 @@ export function leaseOutbox(
   leaseMs: number,
   limit: number,
   ids?: readonly number[],
+  ignoreBackoff = false,
 ): OutboxRow[] {
   return db.transaction(() => {
     const due = db.stmt(
       "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id",
-    ).all(now, now) as unknown as OutboxRow[];
+    ).all(ignoreBackoff ? "9999-12-31T23:59:59.999Z" : now, now) as unknown as OutboxRow[];
     const rows = due.filter((r) => !ids || ids.includes(r.id)).slice(0, limit);
     const until = new Date(Date.parse(now) + leaseMs).toISOString();
     for (const r of rows) db.stmt("UPDATE outbox SET lease_until = ? WHERE id = ?").run(until, r.id);
@@ -59,4 +62,19 @@ export function listOutbox(db: Db, status?: OutboxRow["status"]): OutboxRow[] {
   return (status
     ? db.stmt("SELECT * FROM outbox WHERE status = ? ORDER BY id").all(status)
     : db.stmt("SELECT * FROM outbox ORDER BY id").all()) as unknown as OutboxRow[];
+}
+
+/** Makes parked rows pending again, due now; returns how many. */
+export function retryParked(db: Db, now: string): number {
+  return Number(
+    db.stmt(
+      "UPDATE outbox SET status = 'pending', next_attempt_at = ?, lease_until = NULL WHERE status = 'parked'",
+    )
+      .run(now).changes,
+  );
+}
+
+/** Deletes parked rows; returns how many. */
+export function dropParked(db: Db): number {
+  return Number(db.stmt("DELETE FROM outbox WHERE status = 'parked'").run().changes);
 }

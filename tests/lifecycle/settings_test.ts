@@ -65,8 +65,9 @@ function sources(): [string, string][] {
 }
 
 Deno.test("settings: every variable the code reads is in the table", () => {
-  // PATH is handed through to child processes unchanged: it is not one of lifeline's settings.
-  const known = new Set([...SETTINGS.map((s) => s.name), "PATH"]);
+  // PATH is handed through to child processes unchanged: it is not one of lifeline's settings. NO_COLOR
+  // and TERM are the terminal's conventions, which the lifeline command honours like any other command.
+  const known = new Set([...SETTINGS.map((s) => s.name), "PATH", "NO_COLOR", "TERM"]);
   const read = /(?:Deno\.env\.get|\benv)\(\s*"([A-Z][A-Z0-9_]*)"\s*\)/g;
   const unknown: string[] = [];
   for (const [file, text] of sources()) {
