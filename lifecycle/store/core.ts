@@ -14,6 +14,7 @@ import type { Forwarding } from "../forward/records.ts";
 import { processGone, repairObservation, staleBefore, type Upkeep } from "../upkeep.ts";
 import { Db } from "./db.ts";
 import { migrate } from "./schema.ts";
+import { retryBusy } from "./busy_retry.ts";
 import type { DeliveryRow } from "./rows.ts";
 import { apply, journal, journaled, type RecordResult } from "./journal.ts";
 import { busySeenBefore, liveWithPid, session, stateView, turn } from "./queries.ts";
@@ -44,8 +45,9 @@ export function openDatabase(stateDir: string, opts: StoreOptions = {}): Databas
   const path = `${stateDir}/lifeline.db`;
   const db = new DatabaseSync(path);
   try {
-    db.exec(`PRAGMA busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
-    db.exec("PRAGMA journal_mode = WAL");
+    const busyMs = opts.busyTimeoutMs ?? 5000;
+    db.exec(`PRAGMA busy_timeout = ${busyMs}`);
+    retryBusy(() => db.exec("PRAGMA journal_mode = WAL"), busyMs);
     db.exec("PRAGMA synchronous = NORMAL");
   } catch (e) {
     db.close();
