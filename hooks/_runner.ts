@@ -19,6 +19,8 @@ import { StoreCore } from "../lifecycle/store/core.ts";
 import { type HookSettings, hookSettings } from "./hook_settings.ts";
 import { handle, type Handled } from "./handle.ts";
 import { appendLog, errorLine } from "./_log.ts";
+import { giveBack, waiting } from "./_deadline.ts";
+import { codexPid } from "../lifecycle/process.ts";
 
 /** The most stdin a hook reads (Codex payloads with big tool output can be large). */
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -92,6 +94,13 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
   }
   const log = (e: unknown) =>
     appendLog(settings.stateDir, "hook-errors.log", errorLine(new Date(), event, Deno.pid, e));
+  const stillWaiting = waiting(
+    started.getTime(),
+    settings.deadlineMs,
+    Date.now,
+    () => Deno.ppid,
+    codexPid(Deno.args, settings.codexPidOverride, Deno.ppid) ?? undefined,
+  );
   const timer = setTimeout(() => {
     log(new Error(`Hook deadline of ${settings.deadlineMs} ms passed: exiting without recording`));
     Deno.exit(0);
@@ -115,6 +124,7 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
       ppid: Deno.ppid,
       args: Deno.args,
       openStore: (dir, busy) => StoreCore.open(dir, { busyTimeoutMs: busy }),
+      stillWaiting,
       ...(forwarding ? { forwarding } : {}),
     });
     result = handled.output;
@@ -130,7 +140,20 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
     );
   }
   clearTimeout(timer);
-  if (result.stdout) await writeAll(Deno.stdout, result.stdout);
+  if (!stillWaiting()) {
+    if (handled && handled.delivered.length > 0) {
+      log(new Error(`Not answering: ${stillWaiting.reason}; hub messages returned to pending`));
+      giveBack(settings.stateDir, handled.obs.key, log);
+    }
+    Deno.exit(0);
+  }
+  try {
+    if (result.stdout) await writeAll(Deno.stdout, result.stdout);
+  } catch (e) {
+    log(new Error("Cannot write the hook's answer to stdout", { cause: e }));
+    if (handled && handled.delivered.length > 0) giveBack(settings.stateDir, handled.obs.key, log);
+    Deno.exit(0);
+  }
   if (result.stderr) await writeAll(Deno.stderr, result.stderr);
   Deno.exit(result.exitCode);
 }

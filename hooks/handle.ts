@@ -39,6 +39,8 @@ export interface HookDeps {
   releaseStore?: (store: StoreCore) => void;
   /** The forwarding mapping, when `settings.forward` is set (loaded only then). */
   forwarding?: Forwarding;
+  /** Asked under the write lock before claiming hub messages: is Codex still waiting for this hook? */
+  stillWaiting?: () => boolean;
 }
 
 /** What one invocation did. */
@@ -50,6 +52,8 @@ export interface Handled {
   session: SessionRow | undefined;
   /** Ids of the outbox rows the observation wrote (the runner flushes them). */
   outbox: number[];
+  /** Ids of the hub messages it claimed (the runner gives them back when it cannot answer). */
+  delivered: string[];
 }
 
 /**
@@ -79,7 +83,7 @@ export function handle(
     const { result, delivered, outbox } = store.recordAndClaim(
       obs,
       { now: obs.observed_at, staleBusyMs: settings.staleBusyMs },
-      true,
+      deps.stillWaiting ?? true,
       settings.forward ? deps.forwarding : undefined,
     );
     if (settings.debug) {
@@ -94,6 +98,7 @@ export function handle(
       obs,
       session: result.changes.session ?? store.session(obs.session_id),
       outbox,
+      delivered: delivered.map((d) => d.id),
     };
   } finally {
     (deps.releaseStore ?? ((st: StoreCore) => st.close()))(store);

@@ -19,6 +19,7 @@ import type { DeliveryRow } from "./rows.ts";
 import { apply, journal, journaled, type RecordResult } from "./journal.ts";
 import { busySeenBefore, liveWithPid, session, stateView, turn } from "./queries.ts";
 import { claim } from "./deliveries.ts";
+import { unclaim } from "./unclaim.ts";
 
 /** Options for opening a store. */
 export interface StoreOptions {
@@ -111,19 +112,26 @@ export class StoreCore implements StateView {
   recordAndClaim(
     obs: Observation,
     upkeep: Upkeep | undefined,
-    claimDeliveries: boolean,
+    claimDeliveries: boolean | (() => boolean),
     forward?: Forwarding,
   ): ClaimResult {
     const db = this.db;
     return db.transaction(() => {
       if (upkeep) this.#upkeep(upkeep);
       let delivered: DeliveryRow[] = [];
-      if (claimDeliveries && !journaled(db, obs.key)) ({ obs, delivered } = claim(db, obs));
+      // A function is asked under the write lock: the wait for it may have outlasted the hook's deadline.
+      const mayClaim = typeof claimDeliveries === "function" ? claimDeliveries() : claimDeliveries;
+      if (mayClaim && !journaled(db, obs.key)) ({ obs, delivered } = claim(db, obs));
       const before = forward ? turnsBefore(db, obs) : undefined;
       const result = apply(db, obs);
       const outbox = forward && before ? writeOutbox(db, obs, result, before, forward) : [];
       return { result, delivered, outbox };
     });
+  }
+
+  /** Returns the deliveries the observation `key` claimed to pending (they never reached Codex). */
+  unclaim(key: string): number {
+    return this.db.transaction(() => unclaim(this.db, key));
   }
 
   /** Applies upkeep (stale-busy repair, dead processes) alone; returns how many repairs were journaled. */
