@@ -19,7 +19,7 @@ import { StoreCore } from "../lifecycle/store/core.ts";
 import { type HookSettings, hookSettings } from "./hook_settings.ts";
 import { handle, type Handled } from "./handle.ts";
 import { appendLog, errorLine } from "./_log.ts";
-import { giveBack, waiting } from "./_deadline.ts";
+import { giveBack, waiting } from "./deadline.ts";
 import { codexPid } from "../lifecycle/process.ts";
 
 /** The most stdin a hook reads (Codex payloads with big tool output can be large). */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { HOOK_SCRIPTS } from "../../hooks/handlers.ts";
 import { hookDenoArgs } from "../../hooks/permissions.ts";
-import { waiting } from "../../hooks/_deadline.ts";
+import { waiting } from "../../hooks/deadline.ts";
 import { handle } from "../../hooks/handle.ts";
 import { hookSettings } from "../../hooks/hook_settings.ts";
 import { Store } from "../../lifecycle/store/mod.ts";
