@@ -34,17 +34,24 @@ function safeEnv(k: string): string | undefined {
   }
 }
 
-/** Reads all of stdin synchronously (the stream API costs ~3.5 ms of start-up; see `deno task bench`). */
-function readStdinSync(max: number): string {
+/**
+ * Reads all of stdin synchronously (the stream API costs ~3.5 ms of start-up; see `deno task bench`).
+ * Past `max` bytes the rest is read and discarded (Codex must not block on a full pipe) and the text
+ * is marked truncated; a UTF-8 sequence cut at the limit is dropped.
+ */
+function readStdinSync(max: number): { text: string; truncated: boolean } {
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let truncated = false;
   const buf = new Uint8Array(1 << 16);
   for (;;) {
     const n = Deno.stdin.readSync(buf);
     if (n === null || n === 0) break;
-    size += n;
-    if (size > max) throw new Error(`Cannot read hook input: stdin is larger than ${max} bytes`);
-    chunks.push(buf.slice(0, n));
+    if (truncated) continue;
+    const keep = Math.min(n, max - size);
+    if (keep < n) truncated = true;
+    size += keep;
+    chunks.push(buf.slice(0, keep));
   }
   const all = new Uint8Array(size);
   let off = 0;
@@ -52,7 +59,10 @@ function readStdinSync(max: number): string {
     all.set(c, off);
     off += c.length;
   }
-  return new TextDecoder("utf-8", { fatal: true }).decode(all);
+  return {
+    text: new TextDecoder("utf-8", { fatal: !truncated }).decode(all).replace(/\uFFFD$/, ""),
+    truncated,
+  };
 }
 
 async function writeAll(stream: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
@@ -108,9 +118,8 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
   let result: HookResult = EMPTY_RESULT;
   let handled: Handled | undefined;
   try {
-    const input = event === "Notify"
-      ? Deno.args.filter((a) => !a.startsWith("--"))
-      : readStdinSync(MAX_INPUT_BYTES);
+    const stdin = event === "Notify" ? undefined : readStdinSync(MAX_INPUT_BYTES);
+    const input = stdin?.text ?? Deno.args.filter((a) => !a.startsWith("--"));
     const payloadArg = Deno.args.at(-1);
     if (event === "Notify" && settings.chain && payloadArg !== undefined && !payloadArg.startsWith("--")) {
       (await import("./_chain.ts")).chainNotify(settings.chain, payloadArg, log);
@@ -125,6 +134,7 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
       args: Deno.args,
       openStore: (dir, busy) => StoreCore.open(dir, { busyTimeoutMs: busy }),
       stillWaiting,
+      inputTruncated: stdin?.truncated ?? false,
       ...(forwarding ? { forwarding } : {}),
     });
     result = handled.output;

@@ -13,10 +13,10 @@
  */
 
 import type { HookEventName } from "../codex/events.ts";
-import { parseHookInput } from "../codex/payloads.ts";
+import { parseHookInputLenient } from "../codex/lenient.ts";
 import { parseNotifyArgv } from "../codex/notify.ts";
 import { EMPTY_RESULT, hookOutput, type HookResult } from "../codex/outputs.ts";
-import { makeScrubber } from "../lifecycle/scrub.ts";
+import { makeScrubber, scrubSecrets } from "../lifecycle/scrub.ts";
 import { codexPid } from "../lifecycle/process.ts";
 import { type ObserveContext, observeHook, observeNotify, readTail } from "../lifecycle/observe.ts";
 import type { HintRow, Observation, SessionRow } from "../lifecycle/model.ts";
@@ -41,6 +41,8 @@ export interface HookDeps {
   forwarding?: Forwarding;
   /** Asked under the write lock before claiming hub messages: is Codex still waiting for this hook? */
   stillWaiting?: () => boolean;
+  /** The input was cut at the hook's size limit (its top-level fields before the cut are kept). */
+  inputTruncated?: boolean;
 }
 
 /** What one invocation did. */
@@ -73,9 +75,13 @@ export function handle(
     hintThreshold: settings.hintThreshold,
     transcriptTail: readTail,
   };
-  const obs = event === "Notify"
-    ? observeNotify(parseNotifyArgv(input as string[]), ctx)
-    : observeHook(parseHookInput(input as string, event), ctx);
+  const obs = event === "Notify" ? observeNotify(parseNotifyArgv(input as string[]), ctx) : observeHook(
+    parseHookInputLenient(input as string, event, {
+      truncated: deps.inputTruncated ?? false,
+      excerpt: scrubSecrets,
+    }),
+    ctx,
+  );
   // The lock wait stays well inside the hook's deadline, leaving time to answer.
   const store = deps.openStore(settings.stateDir, Math.max(100, settings.deadlineMs - 700));
   try {
