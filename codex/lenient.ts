@@ -30,6 +30,7 @@
 import type { HookEventName } from "./events.ts";
 import { ContractError, isObject, type JsonObject, jsonSyntaxError, lineCol } from "./json.ts";
 import { parsePayloadObject, type PayloadByEvent } from "./payloads.ts";
+import { type NotifyPayload, parseNotifyArgv, parseNotifyObject } from "./notify.ts";
 
 /** Containers nested deeper than this are replaced by a marker string. */
 export const MAX_DEPTH = 256;
@@ -248,4 +249,42 @@ function syntaxError(text: string, event: string, excerpt: (s: string) => string
     `Cannot parse ${event} input: invalid JSON at ${line}:${col}: ${problem.slice(0, 80)} ` +
       `(near ${JSON.stringify(near)}, ${text.length} characters in all)`,
   );
+}
+
+/**
+ * Parses the notify payload (the last argument) like {@link parseHookInputLenient}:
+ * `type`, `thread-id` and `turn-id` are essential; an ill-typed `cwd` or
+ * `client` is dropped, `input-messages` keeps its strings (others as JSON
+ * text), `last-assistant-message` becomes its JSON text.
+ */
+export function parseNotifyArgvLenient(argv: readonly string[]): NotifyPayload {
+  const last = argv.at(-1);
+  if (last === undefined) return parseNotifyArgv(argv);
+  let value: unknown;
+  try {
+    value = JSON.parse(last);
+  } catch {
+    throw syntaxError(last, "notify", (s) => s);
+  }
+  value = boundJson(value);
+  if (isObject(value)) {
+    const fixed: string[] = [];
+    for (const f of ["cwd", "client"]) {
+      if (value[f] !== undefined && typeof value[f] !== "string") fixed.push(f), delete value[f];
+    }
+    const msgs = value["input-messages"];
+    if (msgs !== undefined && (!Array.isArray(msgs) || msgs.some((m) => typeof m !== "string"))) {
+      fixed.push("input-messages");
+      value["input-messages"] = (Array.isArray(msgs) ? msgs : [msgs]).map((m) =>
+        typeof m === "string" ? m : JSON.stringify(m) ?? String(m)
+      );
+    }
+    const lam = value["last-assistant-message"];
+    if (lam !== undefined && lam !== null && typeof lam !== "string") {
+      fixed.push("last-assistant-message");
+      value["last-assistant-message"] = JSON.stringify(lam) ?? String(lam);
+    }
+    if (fixed.length > 0) value.lifeline_ill_typed = fixed;
+  }
+  return parseNotifyObject(value);
 }

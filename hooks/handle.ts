@@ -13,8 +13,7 @@
  */
 
 import type { HookEventName } from "../codex/events.ts";
-import { parseHookInputLenient } from "../codex/lenient.ts";
-import { parseNotifyArgv } from "../codex/notify.ts";
+import { parseHookInputLenient, parseNotifyArgvLenient } from "../codex/lenient.ts";
 import { EMPTY_RESULT, hookOutput, type HookResult } from "../codex/outputs.ts";
 import { makeScrubber, scrubSecrets } from "../lifecycle/scrub.ts";
 import { codexPid } from "../lifecycle/process.ts";
@@ -75,13 +74,15 @@ export function handle(
     hintThreshold: settings.hintThreshold,
     transcriptTail: readTail,
   };
-  const obs = event === "Notify" ? observeNotify(parseNotifyArgv(input as string[]), ctx) : observeHook(
-    parseHookInputLenient(input as string, event, {
-      truncated: deps.inputTruncated ?? false,
-      excerpt: scrubSecrets,
-    }),
-    ctx,
-  );
+  const obs = event === "Notify"
+    ? observeNotify(parseNotifyArgvLenient(input as string[]), ctx)
+    : observeHook(
+      parseHookInputLenient(input as string, event, {
+        truncated: deps.inputTruncated ?? false,
+        excerpt: scrubSecrets,
+      }),
+      ctx,
+    );
   // The lock wait stays well inside the hook's deadline, leaving time to answer.
   const store = deps.openStore(settings.stateDir, Math.max(100, settings.deadlineMs - 700));
   try {

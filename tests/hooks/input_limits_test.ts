@@ -68,6 +68,28 @@ Deno.test("an ill-typed descriptive field (cwd, model, …) does not lose the ev
   }
 });
 
+Deno.test("notify: an ill-typed cwd, client or input-messages does not lose the event", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const base = {
+      type: "agent-turn-complete",
+      "thread-id": "n1",
+      "turn-id": "t1",
+      "last-assistant-message": "ok",
+    };
+    const odd = [{ cwd: 5 }, { client: { a: 1 } }, { "input-messages": [1, "two"] }, {
+      "last-assistant-message": ["x"],
+    }];
+    odd.forEach((o, i) => {
+      const sid = `notify-${i}`;
+      handleHook("Notify", [JSON.stringify({ ...base, "thread-id": sid, ...o })], deps(dir));
+      assert.deepEqual(journaled(dir, sid), ["Notify"], JSON.stringify(o));
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("an ill-typed essential field (session_id, turn_id, tool_name) still refuses the payload", async () => {
   const dir = await Deno.makeTempDir();
   try {
