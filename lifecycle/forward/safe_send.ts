@@ -50,9 +50,8 @@ const TOKEN_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export function headerProblem(headers: Readonly<Record<string, string>>): string | undefined {
   for (const [name, value] of Object.entries(headers)) {
     if (!TOKEN_NAME.test(name)) return `the header name ${JSON.stringify(name.slice(0, 40))} is not valid`;
-    // deno-lint-ignore no-control-regex
     if (/[\r\n\0]/.test(value)) return `the value of header "${name}" contains CR, LF or NUL`;
-    if (/[^\u0000-\u00ff]/.test(value)) return `the value of header "${name}" has characters beyond Latin-1`;
+    if (/[^\u0001-\u00ff]/.test(value)) return `the value of header "${name}" has characters beyond Latin-1`;
   }
   return undefined;
 }
