@@ -15,7 +15,8 @@
  * Everything else is descriptive. An ill-typed descriptive field is replaced
  * (`cwd` by "", `source`/`trigger`/`agent_type` by "unknown", `reason` by
  * "other", `prompt` and `last_assistant_message` by their JSON text) or
- * dropped, and its name is listed in `lifeline_ill_typed`.
+ * dropped, a missing one the contract requires is filled in the same way,
+ * and its name is listed in `lifeline_ill_typed`.
  *
  * Besides: nesting deeper than {@link MAX_DEPTH} is cut and marked (deeper
  * structures overflow the stack of every recursive reader after this one), a
@@ -90,10 +91,26 @@ function fits(v: unknown, want: "string" | "string?" | "boolean"): boolean {
   return typeof v === "string" || (want === "string?" && v === null);
 }
 
-/** Replaces or drops ill-typed descriptive fields of `obj` in place; returns their names. */
+/** Descriptive fields an event's contract requires: filled in when missing. */
+const MISSING: Partial<Record<HookEventName, Readonly<Record<string, string>>>> = {
+  SessionStart: { source: "unknown" },
+  UserPromptSubmit: { prompt: "" },
+  PreCompact: { trigger: "unknown" },
+  PostCompact: { trigger: "unknown" },
+  SubagentStart: { agent_type: "unknown" },
+  SubagentStop: { agent_type: "unknown" },
+};
+
+/**
+ * Replaces or drops ill-typed descriptive fields of `obj` in place, and fills
+ * in missing ones the contract requires; returns their names.
+ */
 export function fixDescriptive(obj: JsonObject, event: HookEventName): string[] {
   const fixes = { ...COMMON_FIXES, ...EVENT_FIXES[event] };
   const fixed: string[] = [];
+  for (const [field, dflt] of Object.entries(MISSING[event] ?? {})) {
+    if (obj[field] === undefined) (obj[field] = dflt), fixed.push(field);
+  }
   for (const [field, fix] of Object.entries(fixes)) {
     const v = obj[field];
     if (v === undefined || fits(v, WANTS[field]!)) continue;
