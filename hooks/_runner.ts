@@ -59,10 +59,8 @@ function readStdinSync(max: number): { text: string; truncated: boolean } {
     all.set(c, off);
     off += c.length;
   }
-  return {
-    text: new TextDecoder("utf-8", { fatal: !truncated }).decode(all).replace(/\uFFFD$/, ""),
-    truncated,
-  };
+  const text = new TextDecoder("utf-8", { fatal: !truncated }).decode(all);
+  return { text: truncated ? text.replace(/\uFFFD$/, "") : text, truncated };
 }
 
 async function writeAll(stream: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {

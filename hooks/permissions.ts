@@ -43,7 +43,7 @@ export interface HookPlaces {
  * ```ts
  * import { hookDenoArgs } from "./permissions.ts";
  * const args = hookDenoArgs({ stateDir: "/s", codexHome: "/c" });
- * if (!args.includes("--allow-write=/s")) throw new Error(args.join(" "));
+ * if (!args.some((a) => a.startsWith("--allow-write=/s,"))) throw new Error(args.join(" "));
  * ```
  */
 export function hookDenoArgs(places: HookPlaces): string[] {
