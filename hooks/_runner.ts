@@ -19,6 +19,8 @@ import { StoreCore } from "../lifecycle/store/core.ts";
 import { type HookSettings, hookSettings } from "./hook_settings.ts";
 import { handle, type Handled } from "./handle.ts";
 import { appendLog, errorLine } from "./_log.ts";
+import { giveBack, waiting } from "./deadline.ts";
+import { codexPid } from "../lifecycle/process.ts";
 
 /** The most stdin a hook reads (Codex payloads with big tool output can be large). */
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -32,17 +34,24 @@ function safeEnv(k: string): string | undefined {
   }
 }
 
-/** Reads all of stdin synchronously (the stream API costs ~3.5 ms of start-up; see `deno task bench`). */
-function readStdinSync(max: number): string {
+/**
+ * Reads all of stdin synchronously (the stream API costs ~3.5 ms of start-up; see `deno task bench`).
+ * Past `max` bytes the rest is read and discarded (Codex must not block on a full pipe) and the text
+ * is marked truncated; a UTF-8 sequence cut at the limit is dropped.
+ */
+function readStdinSync(max: number): { text: string; truncated: boolean } {
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let truncated = false;
   const buf = new Uint8Array(1 << 16);
   for (;;) {
     const n = Deno.stdin.readSync(buf);
     if (n === null || n === 0) break;
-    size += n;
-    if (size > max) throw new Error(`Cannot read hook input: stdin is larger than ${max} bytes`);
-    chunks.push(buf.slice(0, n));
+    if (truncated) continue;
+    const keep = Math.min(n, max - size);
+    if (keep < n) truncated = true;
+    size += keep;
+    chunks.push(buf.slice(0, keep));
   }
   const all = new Uint8Array(size);
   let off = 0;
@@ -50,7 +59,8 @@ function readStdinSync(max: number): string {
     all.set(c, off);
     off += c.length;
   }
-  return new TextDecoder("utf-8", { fatal: true }).decode(all);
+  const text = new TextDecoder("utf-8", { fatal: !truncated }).decode(all);
+  return { text: truncated ? text.replace(/\uFFFD$/, "") : text, truncated };
 }
 
 async function writeAll(stream: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
@@ -92,6 +102,13 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
   }
   const log = (e: unknown) =>
     appendLog(settings.stateDir, "hook-errors.log", errorLine(new Date(), event, Deno.pid, e));
+  const stillWaiting = waiting(
+    started.getTime(),
+    settings.deadlineMs,
+    Date.now,
+    () => Deno.ppid,
+    codexPid(Deno.args, settings.codexPidOverride, Deno.ppid) ?? undefined,
+  );
   const timer = setTimeout(() => {
     log(new Error(`Hook deadline of ${settings.deadlineMs} ms passed: exiting without recording`));
     Deno.exit(0);
@@ -99,9 +116,8 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
   let result: HookResult = EMPTY_RESULT;
   let handled: Handled | undefined;
   try {
-    const input = event === "Notify"
-      ? Deno.args.filter((a) => !a.startsWith("--"))
-      : readStdinSync(MAX_INPUT_BYTES);
+    const stdin = event === "Notify" ? undefined : readStdinSync(MAX_INPUT_BYTES);
+    const input = stdin?.text ?? Deno.args.filter((a) => !a.startsWith("--"));
     const payloadArg = Deno.args.at(-1);
     if (event === "Notify" && settings.chain && payloadArg !== undefined && !payloadArg.startsWith("--")) {
       (await import("./_chain.ts")).chainNotify(settings.chain, payloadArg, log);
@@ -115,6 +131,8 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
       ppid: Deno.ppid,
       args: Deno.args,
       openStore: (dir, busy) => StoreCore.open(dir, { busyTimeoutMs: busy }),
+      stillWaiting,
+      inputTruncated: stdin?.truncated ?? false,
       ...(forwarding ? { forwarding } : {}),
     });
     result = handled.output;
@@ -130,7 +148,20 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
     );
   }
   clearTimeout(timer);
-  if (result.stdout) await writeAll(Deno.stdout, result.stdout);
+  if (!stillWaiting()) {
+    if (handled && handled.delivered.length > 0) {
+      log(new Error(`Not answering: ${stillWaiting.reason}; hub messages returned to pending`));
+      giveBack(settings.stateDir, handled.obs.key, log);
+    }
+    Deno.exit(0);
+  }
+  try {
+    if (result.stdout) await writeAll(Deno.stdout, result.stdout);
+  } catch (e) {
+    log(new Error("Cannot write the hook's answer to stdout", { cause: e }));
+    if (handled && handled.delivered.length > 0) giveBack(settings.stateDir, handled.obs.key, log);
+    Deno.exit(0);
+  }
   if (result.stderr) await writeAll(Deno.stderr, result.stderr);
   Deno.exit(result.exitCode);
 }

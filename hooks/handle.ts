@@ -13,10 +13,9 @@
  */
 
 import type { HookEventName } from "../codex/events.ts";
-import { parseHookInput } from "../codex/payloads.ts";
-import { parseNotifyArgv } from "../codex/notify.ts";
+import { parseHookInputLenient, parseNotifyArgvLenient } from "../codex/lenient.ts";
 import { EMPTY_RESULT, hookOutput, type HookResult } from "../codex/outputs.ts";
-import { makeScrubber } from "../lifecycle/scrub.ts";
+import { makeScrubber, scrubSecrets } from "../lifecycle/scrub.ts";
 import { codexPid } from "../lifecycle/process.ts";
 import { type ObserveContext, observeHook, observeNotify, readTail } from "../lifecycle/observe.ts";
 import type { HintRow, Observation, SessionRow } from "../lifecycle/model.ts";
@@ -40,6 +39,10 @@ export interface HookDeps {
   releaseStore?: (store: StoreCore) => void;
   /** The forwarding mapping, when `settings.forward` is set (loaded only then). */
   forwarding?: Forwarding;
+  /** Asked under the write lock before claiming hub messages: is Codex still waiting for this hook? */
+  stillWaiting?: () => boolean;
+  /** The input was cut at the hook's size limit (its top-level fields before the cut are kept). */
+  inputTruncated?: boolean;
 }
 
 /** What one invocation did. */
@@ -51,6 +54,8 @@ export interface Handled {
   session: SessionRow | undefined;
   /** Ids of the outbox rows the observation wrote (the runner flushes them). */
   outbox: number[];
+  /** Ids of the hub messages it claimed (the runner gives them back when it cannot answer). */
+  delivered: string[];
 }
 
 /**
@@ -71,8 +76,14 @@ export function handle(
     transcriptTail: readTail,
   };
   const obs = event === "Notify"
-    ? observeNotify(parseNotifyArgv(input as string[]), ctx)
-    : observeHook(parseHookInput(input as string, event), ctx);
+    ? observeNotify(parseNotifyArgvLenient(input as string[]), ctx)
+    : observeHook(
+      parseHookInputLenient(input as string, event, {
+        truncated: deps.inputTruncated ?? false,
+        excerpt: scrubSecrets,
+      }),
+      ctx,
+    );
   // The lock wait stays well inside the hook's deadline, leaving time to answer.
   const store = deps.openStore(settings.stateDir, Math.max(100, settings.deadlineMs - 700));
   try {
@@ -80,7 +91,7 @@ export function handle(
     const { result, delivered, outbox } = store.recordAndClaim(
       obs,
       { now: obs.observed_at, staleBusyMs: settings.staleBusyMs },
-      true,
+      deps.stillWaiting ?? true,
       settings.forward ? deps.forwarding : undefined,
     );
     if (settings.debug) {
@@ -95,6 +106,7 @@ export function handle(
       obs,
       session: result.changes.session ?? store.session(obs.session_id),
       outbox,
+      delivered: delivered.map((d) => d.id),
     };
   } finally {
     (deps.releaseStore ?? ((st: StoreCore) => st.close()))(store);

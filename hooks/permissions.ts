@@ -6,7 +6,8 @@
  *   live in the transcript). Not `/proc`: Deno grants `/proc/<pid>` only
  *   with `--allow-all`, so the Codex process comes from `--codex-pid=$PPID`
  *   and liveness is checked by the readers (`status`, the simulator);
- * - write: the state dir only;
+ * - write: the state dir, and the fallback error log's folder in `/tmp`
+ *   (errors the state dir cannot take: `lifecycle/fallback_log.ts`);
  * - env: only the variables the hooks read;
  * - run: `deno` for the event hooks (they start a session's hub sidecar);
  *   for `notify.ts`, the user's previous notify program when it chains one;
@@ -18,6 +19,7 @@
  */
 
 import { envNamesFor } from "../lifecycle/settings.ts";
+import { fallbackLogDir } from "../lifecycle/fallback_log.ts";
 
 /** Environment variables a hook reads: those `lifecycle/settings.ts` lists for the hooks. */
 export const HOOK_ENV_VARS: readonly string[] = envNamesFor("hooks");
@@ -41,7 +43,7 @@ export interface HookPlaces {
  * ```ts
  * import { hookDenoArgs } from "./permissions.ts";
  * const args = hookDenoArgs({ stateDir: "/s", codexHome: "/c" });
- * if (!args.includes("--allow-write=/s")) throw new Error(args.join(" "));
+ * if (!args.some((a) => a.startsWith("--allow-write=/s,"))) throw new Error(args.join(" "));
  * ```
  */
 export function hookDenoArgs(places: HookPlaces): string[] {
@@ -50,8 +52,8 @@ export function hookDenoArgs(places: HookPlaces): string[] {
     "--no-prompt",
     "--no-config",
     "--no-lock",
-    `--allow-read=${places.stateDir},${places.codexHome}/sessions`,
-    `--allow-write=${places.stateDir}`,
+    `--allow-read=${places.stateDir},${places.codexHome}/sessions,${fallbackLogDir(places.stateDir)}`,
+    `--allow-write=${places.stateDir},${fallbackLogDir(places.stateDir)}`,
     `--allow-env=${HOOK_ENV_VARS.join(",")}`,
   ];
   const run = [...(places.deno ? [places.deno] : []), ...(places.chain?.length ? [places.chain[0]!] : [])];

@@ -14,6 +14,7 @@ import { isObject, type JsonObject } from "../codex/json.ts";
 import { hookCommandWords, lifelineNotify } from "../hooks/handlers.ts";
 import { Store } from "../lifecycle/store/mod.ts";
 import { mcpCheck } from "./doctor_mcp.ts";
+import { fallbackLogPath, storeProblem } from "../lifecycle/fallback_log.ts";
 import { messageOf } from "./errors.ts";
 import { type Manifest, readManifest } from "./manifest.ts";
 import { type CommonOptions, type Resolved, resolveOptions } from "./options.ts";
@@ -178,7 +179,21 @@ function stateDirCheck(r: Resolved, add: Add): void {
     Deno.removeSync(probe);
     add("state dir", "ok", `${r.places.stateDir} is writable`);
   } catch (e) {
-    add("state dir", "fail", `${r.places.stateDir} is not writable: ${messageOf(e)}`);
+    add(
+      "state dir",
+      "fail",
+      `${r.places.stateDir} is not writable: ${messageOf(e)}; hooks log their errors to ` +
+        fallbackLogPath(r.places.stateDir),
+    );
+    return;
+  }
+  const problem = storeProblem(r.places.stateDir);
+  if (problem?.lastError) {
+    add(
+      "state dir",
+      "warn",
+      `hooks could not write there lately; see ${problem.fallbackLog}: ${problem.lastError}`,
+    );
   }
 }
 

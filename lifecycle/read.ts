@@ -14,6 +14,7 @@ import { isDaemonPid } from "./process_model.ts";
 import type { Upkeep } from "./upkeep.ts";
 import { readTail } from "./observe.ts";
 import { interruptedTurns } from "../codex/transcript.ts";
+import { storeProblem } from "./fallback_log.ts";
 
 /** The store in `stateDir`, or `undefined` when nothing was ever recorded there. */
 export function openExisting(stateDir: string): Store | undefined {
@@ -56,8 +57,37 @@ export function readerUpkeep(
   };
 }
 
-/** Opens the store (if there is one), applies upkeep, and renders the status. */
+/**
+ * Opens the store (if there is one), applies upkeep, and renders the status;
+ * a store hooks cannot write (and the fallback log they wrote instead) is
+ * said first, so that an empty status is never mistaken for an idle Codex.
+ */
 export function renderStatus(o: StatusOptions): string {
+  const problem = storeProblem(o.stateDir);
+  if (!problem) return renderStore(o);
+  let body: string;
+  try {
+    body = renderStore(o);
+  } catch (e) {
+    body = o.json ? JSON.stringify({ sessions: [] }) : `Cannot read the store: ${(e as Error).message}`;
+  }
+  if (o.json) {
+    const doc = JSON.parse(body) as Record<string, unknown>;
+    doc.store = {
+      writable: false,
+      problem: problem.problem,
+      fallback_log: problem.fallbackLog ?? null,
+      last_error: problem.lastError ?? null,
+    };
+    return JSON.stringify(doc, null, 2);
+  }
+  const log = problem.fallbackLog
+    ? `\nHooks logged their errors to ${problem.fallbackLog}; the last one:\n  ${problem.lastError}`
+    : "";
+  return `Warning: ${problem.problem}. Events are being lost.${log}\n\n${body}`;
+}
+
+function renderStore(o: StatusOptions): string {
   const store = openExisting(o.stateDir);
   if (!store) {
     return o.json

@@ -13,6 +13,7 @@ import type { ForwardConfig } from "./config.ts";
 import type { OutboxRow, Store } from "../store/mod.ts";
 import { neotomaRequest } from "./neotoma.ts";
 import { defaultResource, OTLP_BATCHES, resourceOf } from "./otlp.ts";
+import { headerProblem, readCapped, redactError } from "./safe_send.ts";
 
 /** What a flush did. */
 export interface FlushReport {
@@ -49,6 +50,8 @@ async function send(
 ): Promise<{ ok: true } | { ok: false; permanent: boolean; error: string }> {
   const left = deadline - Date.now();
   if (left <= 0) return { ok: false, permanent: false, error: "flush budget used up before sending" };
+  const bad = headerProblem(headers);
+  if (bad) return { ok: false, permanent: true, error: `Cannot send to "${new URL(url).host}": ${bad}` };
   try {
     const res = await f(url, {
       method: "POST",
@@ -56,10 +59,10 @@ async function send(
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(left),
     });
-    const text = await res.text().catch(() => "");
+    const text = res.ok ? (res.body?.cancel().catch(() => {}), "") : await readCapped(res);
     if (res.ok) return { ok: true };
     const permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
-    return { ok: false, permanent, error: `HTTP ${res.status}: ${text.slice(0, 300)}` };
+    return { ok: false, permanent, error: redactError(`HTTP ${res.status}: ${text.slice(0, 300)}`, headers) };
   } catch (e) {
     const name = (e as Error).name;
     return {
@@ -67,7 +70,7 @@ async function send(
       permanent: false,
       error: name === "TimeoutError" || name === "AbortError"
         ? "timed out"
-        : `network: ${(e as Error).message}`,
+        : redactError(`network: ${(e as Error).message}`, headers),
     };
   }
 }

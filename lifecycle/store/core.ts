@@ -14,6 +14,7 @@ import type { Forwarding } from "../forward/records.ts";
 import { processGone, repairObservation, staleBefore, type Upkeep } from "../upkeep.ts";
 import { Db } from "./db.ts";
 import { migrate } from "./schema.ts";
+import { retryBusy } from "./busy_retry.ts";
 import type { DeliveryRow } from "./rows.ts";
 import { apply, journal, type RecordResult, transcriptPath } from "./journal.ts";
 import { occurrence } from "./occurrence.ts";
@@ -22,6 +23,7 @@ import { busySeenBefore, liveWithPid, session, stateView, turn } from "./queries
 import { claim } from "./deliveries.ts";
 import { turnTokens } from "./tokens.ts";
 import type { TurnTokens } from "../model.ts";
+import { unclaim } from "./unclaim.ts";
 
 /** Options for opening a store. */
 export interface StoreOptions {
@@ -48,8 +50,9 @@ export function openDatabase(stateDir: string, opts: StoreOptions = {}): Databas
   const path = `${stateDir}/lifeline.db`;
   const db = new DatabaseSync(path);
   try {
-    db.exec(`PRAGMA busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
-    db.exec("PRAGMA journal_mode = WAL");
+    const busyMs = opts.busyTimeoutMs ?? 5000;
+    db.exec(`PRAGMA busy_timeout = ${busyMs}`);
+    retryBusy(() => db.exec("PRAGMA journal_mode = WAL"), busyMs);
     db.exec("PRAGMA synchronous = NORMAL");
   } catch (e) {
     db.close();
@@ -113,7 +116,7 @@ export class StoreCore implements StateView {
   recordAndClaim(
     obs: Observation,
     upkeep: Upkeep | undefined,
-    claimDeliveries: boolean,
+    claimDeliveries: boolean | (() => boolean),
     forward?: Forwarding,
   ): ClaimResult {
     const db = this.db;
@@ -124,12 +127,19 @@ export class StoreCore implements StateView {
       // an earlier one byte for byte); a re-delivery has none, and changes nothing.
       const occ = occurrence(db, obs);
       if (occ) obs = occ;
-      if (occ && claimDeliveries) ({ obs, delivered } = claim(db, occ));
+      // A function is asked under the write lock: the wait for it may have outlasted the hook's deadline.
+      const mayClaim = typeof claimDeliveries === "function" ? claimDeliveries() : claimDeliveries;
+      if (occ && mayClaim) ({ obs, delivered } = claim(db, occ));
       const before = forward ? turnsBefore(db, obs) : undefined;
       const result = apply(db, obs);
       const outbox = forward && before ? writeOutbox(db, obs, result, before, forward) : [];
       return { result, delivered, outbox };
     });
+  }
+
+  /** Returns the deliveries the observation `key` claimed to pending (they never reached Codex). */
+  unclaim(key: string): number {
+    return this.db.transaction(() => unclaim(this.db, key));
   }
 
   /** Applies upkeep (stale-busy repair, dead processes) alone; returns how many repairs were journaled. */
