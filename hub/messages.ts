@@ -187,7 +187,7 @@ export function messaging(d: MessagingDeps): Messaging {
     if (session.status === "offline") {
       const error = `session ${sid} has ended (${session.end_reason ?? "unknown"})`;
       store.addMessage({ ...row, status: "refused", error });
-      return { status: 409, body: { error, status: "refused", id: row.id } };
+      return { status: 409, body: { error, status: "refused", id: row.id, session_id: sid } };
     }
     const meta = { from: b.from, kind: b.kind, id: row.id };
     let appServerError: string | null = null;
@@ -197,7 +197,14 @@ export function messaging(d: MessagingDeps): Messaging {
         store.addMessage({ ...row, status: "delivered", via: "app-server", turn_id: r.turnId });
         return {
           status: 200,
-          body: { id: row.id, status: "delivered", via: "app-server", method: r.method, turn_id: r.turnId },
+          body: {
+            id: row.id,
+            session_id: sid,
+            status: "delivered",
+            via: "app-server",
+            method: r.method,
+            turn_id: r.turnId,
+          },
         };
       } catch (e) {
         appServerError = `the app-server did not take it (${(e as Error).message}); `;
@@ -211,6 +218,7 @@ export function messaging(d: MessagingDeps): Messaging {
         status: 200,
         body: {
           id: row.id,
+          session_id: sid,
           status: "delivered",
           via: "hook",
           detail:
@@ -226,7 +234,7 @@ export function messaging(d: MessagingDeps): Messaging {
       const error =
         `session ${sid} has no live connection: ${why}; an ask needs an answer now, so it was not queued`;
       store.addMessage({ ...row, status: "failed", error });
-      return { status: 503, body: { error, id: row.id, status: "failed" } };
+      return { status: 503, body: { error, id: row.id, session_id: sid, status: "failed" } };
     }
     const expires_at = new Date(Date.parse(at) + d.queueTtlMs).toISOString();
     store.enqueue(
@@ -239,6 +247,7 @@ export function messaging(d: MessagingDeps): Messaging {
       status: 202,
       body: {
         id: row.id,
+        session_id: sid,
         status: "queued",
         via: "hook",
         detail: `${why}; queued for ${

@@ -37,7 +37,7 @@ import type { AppServerLink } from "./app_server_link.ts";
 export type HubSession = SessionReport & { transport: "connected" | "disconnected" | "app-server" };
 
 /** One session as `/sessions/:id` shows it: also its messages and recent tool calls. */
-export type HubSessionDetail = HubSession & { messages: MessageView[]; tools: ToolView[] };
+export type HubSessionDetail = HubSession & { messages: unknown[]; tools: ToolView[] };
 
 /** The largest request body the hub reads (a message post); larger ones get 413. */
 export const MAX_BODY_BYTES = 65_536;
@@ -260,7 +260,7 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
       );
     }
     if (ctx.messages) {
-      const answer = await messageRoute(ctx.messages, req, url.pathname);
+      const answer = await messageRoute(ctx.messages, req, url.pathname, log);
       if (answer) return json(answer.body, answer.status);
     }
     const m = /^\/sessions\/([^/]+)(\/messages)?$/.exec(url.pathname);
@@ -281,9 +281,10 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
         if (!s) return json({ error: `unknown session ${JSON.stringify(given)}` }, 404);
         const detail: HubSessionDetail = {
           ...s,
-          messages: ctx.messages
-            ? ctx.messages.forSession(r.id) as unknown as MessageView[]
-            : sessionMessages(store, r.id, now().toISOString()),
+          messages: withHookState(
+            ctx.messages?.forSession(r.id),
+            sessionMessages(store, r.id, now().toISOString()),
+          ),
           tools: sessionTools(store, r.id),
         };
         return json(detail);
@@ -304,11 +305,32 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
   return { handle, updates: live };
 }
 
+/**
+ * A session's messages as the detail shows them: the message API's records (status, via, reply…)
+ * with the hook path's finer state of each (`pending`: in the session's inbox, waiting for a hook
+ * point; when and where Codex got it); without the message API, the hook path's view alone.
+ */
+function withHookState(
+  records: readonly object[] | undefined,
+  hook: readonly MessageView[],
+): unknown[] {
+  if (!records) return [...hook];
+  const byId = new Map(hook.map((v) => [v.id, v]));
+  return (records as readonly Record<string, unknown>[]).map((m) => {
+    const v = byId.get(String(m.id));
+    if (!v) return { ...m, delivered_at: null, delivered_event: null };
+    // Until an answer, expiry or failure, the hook path knows best where the message is.
+    const status = m.status === "queued" || m.status === "delivered" ? v.status : m.status;
+    return { ...m, status, delivered_at: v.delivered_at, delivered_event: v.delivered_event };
+  });
+}
+
 /** The message API's routes (`hub/messages.ts` has the logic); `undefined` for any other path. */
 async function messageRoute(
   messages: Messaging,
   req: Request,
   path: string,
+  log: (line: string) => void,
 ): Promise<{ status: number; body: unknown } | undefined> {
   const tooLarge = { status: 413, body: { error: `the body is larger than ${MAX_BODY_BYTES} bytes` } };
   // A body the hub cannot read as JSON is `undefined`: the message logic answers 400 with what it expected.
@@ -351,5 +373,17 @@ async function messageRoute(
   if (!ses || req.method !== "POST") return undefined; // GET /sessions/:id is the hub's detail route
   const ref = decoded(ses[1]!);
   if (ref === undefined) return badId;
-  return await withBody((b) => messages.send(ref, b));
+  return await withBody(async (b) => {
+    const answer = await messages.send(ref, b);
+    // One line for the hub's terminal: never the text, only its size.
+    const o = (b ?? {}) as { kind?: unknown; text?: unknown };
+    const a = answer.body as { id?: unknown; session_id?: unknown; status?: unknown; error?: unknown };
+    const size = typeof o.text === "string" ? `${o.text.length} chars` : "no text";
+    log(
+      `message ${String(a.id ?? "-").slice(0, 8)} (${String(o.kind)}, ${size}) to session ${
+        String(a.session_id ?? ref)
+      }: ${String(a.status ?? `refused (${answer.status})`)}`,
+    );
+    return answer;
+  });
 }

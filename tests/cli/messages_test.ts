@@ -19,7 +19,13 @@ Deno.test("send finds the hub by an id prefix; the hub queues it for an unconnec
     const body = JSON.parse(r.stdout) as { session_id: string; status: string };
     assert.deepEqual([body.session_id, body.status], ["bbbb1111-0001", "queued"]);
     const st = Store.open(dir);
-    assert.deepEqual(st.queued("bbbb1111-0001", new Date().toISOString()).map((q) => q.text), ["hello"]);
+    // Queued as Codex will see it: framed as a message from its sender, never as a hook failure.
+    const queued = st.queued("bbbb1111-0001", new Date().toISOString()).map((q) => q.text);
+    assert.equal(queued.length, 1);
+    assert.match(
+      queued[0]!,
+      /^<lifeline-message from="[^"]+" kind="notify" id="[^"]+">hello<\/lifeline-message>$/,
+    );
     st.close();
     const ask = await lifeline(["ask", "bbbb1", "why?", "--state-dir", dir]);
     assert.equal(ask.code, 1);

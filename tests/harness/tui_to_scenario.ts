@@ -47,7 +47,7 @@ export function toScenario(lines: readonly RecordingLine[]): P[] {
     name: `tui_${version}_${daemon ? "daemon" : "nodaemon"}_${name}`,
     description: `The real TUI ${version} (${daemon ? "daemon" : "no daemon"}), case ${name}, ` +
       `converted from tests/testdata/recorded/tui/ by tests/harness/tui_to_scenario.ts.`,
-    profile: "0.169",
+    profile: version.startsWith("0.171") ? "0.171" : "0.169",
     tui: true,
     process_model: daemon ? "daemon" : "per-session",
     titles,

@@ -158,7 +158,8 @@ Deno.test("session ids: a unique prefix works for GET and message posts; ambiguo
     [0, 1, 2].map((i) => ({ kind: "prompt" as const, session: i })),
     Date.now() - 60_000,
   );
-  for (const o of obs) store.record({ ...o, session_id: ids[Number(o.session_id.slice(1))]! });
+  // No pid: the sessions stay live (a message to an ended session is refused, not queued).
+  for (const o of obs) store.record({ ...o, session_id: ids[Number(o.session_id.slice(1))]!, pid: null });
   store.close();
   const hub = startHub({ stateDir: sb.stateDir, port: 0, pingMs: 60_000 });
   const api = (path: string, init: RequestInit = {}) =>

@@ -39,7 +39,7 @@ Deno.test("install puts a copy in the state dir and a lifeline command; Codex's 
     const hooks = await Deno.readTextFile(join(h.codex, "hooks.json"));
     const commands = [...hooks.matchAll(/"command": "([^"]+)"/g)].map((x) => x[1]!);
     const ours = commands.filter((c) => c !== "say done");
-    assert.equal(ours.length, 12);
+    assert.equal(ours.length, 14);
     for (const c of ours) {
       assert.ok(c.includes(`${m.app.dir}/hooks/`) && !c.includes(`${LIFELINE_ROOT}/hooks/`), c);
     }
@@ -135,11 +135,11 @@ Deno.test("the failure hint is off unless install --hints, and install says whic
     const hooks = () => Deno.readTextFileSync(join(h.codex, "hooks.json"));
     const prefix = (n: number) =>
       `LIFELINE_FAILURE_HINT_THRESHOLD=\${LIFELINE_FAILURE_HINT_THRESHOLD:-${n}} `;
-    assert.equal(hooks().split(`"command": "${prefix(0)}`).length - 1, 12);
+    assert.equal(hooks().split(`"command": "${prefix(0)}`).length - 1, 14);
     const on = await installer(["install", ...h.args, "--yes", "--hints"]);
     assert.equal(on.code, 0, on.stderr);
     assert.match(on.stdout, /The failure hint is on/);
-    assert.equal(hooks().split(`"command": "${prefix(2)}`).length - 1, 12);
+    assert.equal(hooks().split(`"command": "${prefix(2)}`).length - 1, 14);
     const doctor = await installer(["doctor", ...h.args.slice(0, 4), "--codex-version", "0.169.0", "--json"]);
     assert.equal(doctor.code, 0, doctor.stdout);
   } finally {
@@ -176,7 +176,7 @@ Deno.test("upgrading is install from a newer checkout: a new version folder, the
     assert.ok(!hooks.includes(old.dir) && hooks.includes(now.dir));
     const st = await run(now.launcher, ["status", "--json", ...h.args.slice(0, 4)], {}, "/");
     const report = JSON.parse(st.stdout) as { handlers: { trusted: boolean }[] };
-    assert.equal(report.handlers.length, 12);
+    assert.equal(report.handlers.length, 14);
     assert.ok(report.handlers.every((x) => x.trusted));
   } finally {
     await Deno.remove(h.dir, { recursive: true });

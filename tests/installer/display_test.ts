@@ -33,7 +33,7 @@ Deno.test("install --dry-run starts with a summary, has no colour when piped, an
     const lines = r.stdout.split("\n");
     assert.match(
       lines[0]!,
-      /^Would install lifeline for Codex 0\.169\.0: 12 hook handlers, 2 file\(s\) changed$/,
+      /^Would install lifeline for Codex 0\.169\.0: 14 hook handlers, 2 file\(s\) changed$/,
     );
     assert.match(lines[1]!, /hooks\.json: \+\d+ -0 lines$/);
     assert.match(lines[2]!, /config\.toml: \+\d+ -0 lines$/);

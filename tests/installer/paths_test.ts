@@ -56,7 +56,7 @@ Deno.test("a state dir with quotes, spaces, $ and unicode works; doctor never wr
     const report = JSON.parse(d.stdout) as { ok: boolean; checks: { name: string; status: string }[] };
     assert.equal(d.code, 0, d.stdout);
     const hooks = report.checks.filter((c) => c.name.startsWith("hook "));
-    assert.equal(hooks.length, 12);
+    assert.equal(hooks.length, 14);
     assert.ok(hooks.every((c) => c.status === "ok"), JSON.stringify(hooks));
     assert.ok(report.checks.some((c) => c.name === "installed copy" && c.status === "ok"));
     assert.ok(!exists(join(h.state, "lifeline.db")), "doctor wrote nothing into the real store");
@@ -76,7 +76,7 @@ Deno.test("doctor says when forwarding targets are set but the installed hooks m
     assert.equal(d.code, 1);
     assert.match(
       d.stdout,
-      /FAIL +forwarding +127\.0\.0\.1:4318 configured, but 12 installed hook\(s\) may not reach it/,
+      /FAIL +forwarding +127\.0\.0\.1:4318 configured, but 14 installed hook\(s\) may not reach it/,
     );
     assert.match(d.stdout, /ok +outbox +no store yet/);
   } finally {
