@@ -21,10 +21,10 @@ import { InstallerError, messageOf } from "../errors.ts";
 import { MCP_BUNDLE, MCP_ENTRY } from "../edits/mcp.ts";
 
 /**
- * The entry of the `lifeline` command, relative to the checkout: the one
- * constant to switch when the command's own entry (`cli/mod.ts`) exists.
+ * The entry of the `lifeline` command, relative to the checkout (bundled into
+ * the copy with everything it imports).
  */
-export const CLI_ENTRY = "installer/mod.ts";
+export const CLI_ENTRY = "cli/mod.ts";
 /** Where the bundled command lives inside a copy (one level down, so the copy's root is `..` from it). */
 export const CLI_BUNDLE = "cli/lifeline.js";
 /**

@@ -69,7 +69,7 @@ export const exists = (p: string) => {
 export async function copyRepo(dest: string): Promise<void> {
   const ls = await run("git", ["ls-files"], {}, LIFELINE_ROOT);
   if (ls.code !== 0) throw new Error(`git ls-files failed: ${ls.stderr}`);
-  const wanted = /^(deno\.json|deno\.lock|(codex|lifecycle|hooks|hub|installer|cli)\/.*\.ts)$/;
+  const wanted = /^(deno\.json|deno\.lock|(codex|lifecycle|hooks|hub|installer|simulator|cli)\/.*\.ts)$/;
   for (const f of ls.stdout.split("\n").filter((f) => wanted.test(f))) {
     await Deno.mkdir(join(dest, f, ".."), { recursive: true });
     await Deno.copyFile(join(LIFELINE_ROOT, f), join(dest, f));

@@ -50,13 +50,13 @@ Deno.test("install puts a copy in the state dir and a lifeline command; Codex's 
     assert.deepEqual(notify.slice(3), ["lifeline-notify", "notify-send", "Codex done"]);
 
     // The command runs from any folder, from the copy, with no import map.
-    const st = await run(m.app.launcher, ["status", "--json", ...h.args.slice(0, 4)], {}, "/");
+    const st = await run(m.app.launcher, ["status", "--json", "--state-dir", h.state], {}, "/");
     assert.equal(st.code, 0, st.stderr);
-    assert.equal(JSON.parse(st.stdout).installed, true);
+    assert.ok(Array.isArray(JSON.parse(st.stdout).sessions), st.stdout);
     assert.doesNotMatch(st.stderr, /Ignored build scripts|Download/);
     // It needs nothing from Deno's cache: an empty one stays without packages (no download, offline).
     const cache = await Deno.makeTempDir({ dir: h.dir });
-    const fresh = await run(m.app.launcher, ["status", ...h.args.slice(0, 4)], { DENO_DIR: cache }, "/");
+    const fresh = await run(m.app.launcher, ["status", "--state-dir", h.state], { DENO_DIR: cache }, "/");
     assert.equal(fresh.code, 0, fresh.stderr);
     assert.doesNotMatch(fresh.stderr, /Ignored build scripts|Download|Warning/);
     assert.ok(!exists(join(cache, "npm", "registry.npmjs.org")), "no npm package fetched");
@@ -174,8 +174,15 @@ Deno.test("upgrading is install from a newer checkout: a new version folder, the
     assert.ok((await Deno.readTextFile(now.launcher)).includes(`${now.dir}/cli/lifeline.js`));
     const hooks = await Deno.readTextFile(join(h.codex, "hooks.json"));
     assert.ok(!hooks.includes(old.dir) && hooks.includes(now.dir));
-    const st = await run(now.launcher, ["status", "--json", ...h.args.slice(0, 4)], {}, "/");
-    const report = JSON.parse(st.stdout) as { handlers: { trusted: boolean }[] };
+    const st = await run(now.launcher, ["status", "--json", "--state-dir", h.state], {}, "/");
+    assert.equal(st.code, 0, st.stderr);
+    const installed = await run(
+      Deno.execPath(),
+      ["run", "-A", "--no-lock", "installer/mod.ts", "status", "--json", ...h.args.slice(0, 4)],
+      {},
+      repo,
+    );
+    const report = JSON.parse(installed.stdout) as { handlers: { trusted: boolean }[] };
     assert.equal(report.handlers.length, 14);
     assert.ok(report.handlers.every((x) => x.trusted));
   } finally {
