@@ -31,7 +31,7 @@ async function exec(
 async function copyRepo(dest: string): Promise<void> {
   const ls = await exec("git", ["ls-files"], {}, LIFELINE_ROOT);
   assert.equal(ls.code, 0, ls.stderr);
-  const wanted = /^(deno\.json|deno\.lock|(codex|lifecycle|hooks|hub|installer|cli)\/.*\.ts)$/;
+  const wanted = /^(deno\.json|deno\.lock|(codex|lifecycle|hooks|hub|installer|simulator|cli)\/.*\.ts)$/;
   for (const f of ls.stdout.split("\n").filter((f) => wanted.test(f))) {
     await Deno.mkdir(join(dest, dirname(f)), { recursive: true });
     await Deno.copyFile(join(LIFELINE_ROOT, f), join(dest, f));
