@@ -16,6 +16,7 @@
  */
 
 import type { Store } from "../lifecycle/store/mod.ts";
+import { storeProblem } from "../lifecycle/fallback_log.ts";
 import { type SessionReport, sessionReport } from "../lifecycle/status.ts";
 import { hasToken, refusedHost, refusedOrigin, TOKEN_HELP } from "./auth.ts";
 import type { Connections } from "./connections.ts";
@@ -45,6 +46,8 @@ export const MAX_BODY_BYTES = 65_536;
 /** What the routes need. */
 export interface RouteContext {
   store: Store;
+  /** The state dir: the hub says when hooks cannot write its store (`lifecycle/fallback_log.ts`). */
+  stateDir?: string;
   connections: Connections;
   token: string;
   /** The port the hub listens on (known only once it listens). */
@@ -130,6 +133,13 @@ async function readBody(req: Request, cap: number): Promise<string | undefined> 
 export function hubHandler(ctx: RouteContext): HubRoutes {
   const { store, connections: conns, now, log } = ctx;
 
+  // When hooks cannot write the store, nothing new is recorded: say so wherever sessions are shown.
+  const storeTrouble = () => {
+    const p = ctx.stateDir ? storeProblem(ctx.stateDir) : undefined;
+    return p
+      ? { problem: p.problem, fallback_log: p.fallbackLog ?? null, last_error: p.lastError ?? null }
+      : null;
+  };
   const report = (): HubSession[] => {
     store.maintain({ now: now().toISOString(), staleBusyMs: ctx.staleBusyMs, alive: ctx.alive });
     return store.sessions().map((s) => ({
@@ -248,9 +258,11 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
     if (!hasToken(req, url, ctx.token)) return json({ error: TOKEN_HELP }, 401);
     if (req.method === "GET" && url.pathname === "/") return page();
     if (req.method === "GET" && url.pathname === "/healthz") {
-      return json({ ok: true, sessions_connected: conns.count() });
+      return json({ ok: true, sessions_connected: conns.count(), store_problem: storeTrouble() });
     }
-    if (req.method === "GET" && url.pathname === "/sessions") return json({ sessions: report() });
+    if (req.method === "GET" && url.pathname === "/sessions") {
+      return json({ sessions: report(), store_problem: storeTrouble() });
+    }
     if (req.method === "GET" && url.pathname === "/events") {
       log(`page connected (${live.listeners() + 1} watching)`);
       return eventStream(

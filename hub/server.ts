@@ -153,6 +153,7 @@ export function startHub(o: HubOptions): Hub {
   const routes = hubHandler({
     messages,
     appServer,
+    stateDir: o.stateDir,
     store,
     connections: conns,
     token,

@@ -34,6 +34,8 @@ export const TRANSCRIPT_TAIL_BYTES = [8 * 1024, 256 * 1024] as const;
 export function readTail(path: string, max: number = TRANSCRIPT_TAIL_BYTES[1]): string | undefined {
   let file: Deno.FsFile | undefined;
   try {
+    // Only a regular file: opening a FIFO (or a device) at the transcript path would block the hook.
+    if (!Deno.statSync(path).isFile) return undefined;
     file = Deno.openSync(path, { read: true });
     const size = file.statSync().size;
     const start = Math.max(0, size - max);

@@ -61,7 +61,7 @@ Deno.test("token and Origin: every request needs the token; other origins are re
     assert.equal(noTokenPage.status, 401);
     await noTokenPage.body?.cancel();
     const health = await api("/healthz");
-    assert.deepEqual(await health.json(), { ok: true, sessions_connected: 0 });
+    assert.deepEqual(await health.json(), { ok: true, sessions_connected: 0, store_problem: null });
   } finally {
     await hub.close();
     await sb.cleanup();
