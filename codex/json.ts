@@ -193,3 +193,14 @@ export function jsonSyntaxError(text: string): { offset: number; problem: string
     throw e;
   }
 }
+
+/** A JSON value as text: strings as they are, nothing as `""`, anything else as compact JSON. */
+export function asText(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v === undefined || v === null) return "";
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -18,6 +18,7 @@
  */
 
 import type { TranscriptFormat } from "./profiles.ts";
+import { asText } from "./json.ts";
 
 /** What the transcript says about one command execution. */
 export interface TranscriptCommand {
@@ -48,16 +49,6 @@ export function parseTranscriptLine(line: string): Obj | undefined {
     return isObj(v) ? v : undefined;
   } catch {
     return undefined; // the first line of a tail is usually cut
-  }
-}
-
-function asText(v: unknown): string {
-  if (typeof v === "string") return v;
-  if (v === undefined || v === null) return "";
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return String(v);
   }
 }
 

@@ -8,6 +8,7 @@
  */
 
 import type { TranscriptCommand } from "../codex/transcript.ts";
+import { asText } from "../codex/json.ts";
 
 /** A detected failure, before scrubbing. */
 export interface FailureSignal {
@@ -83,16 +84,6 @@ export function classifyModelError(error: unknown): { error_class: string; messa
 export function exitClass(code: number): string {
   const sig = code > 128 && code < 160 ? SIGNALS[code - 128] : undefined;
   return sig ? `signal_${sig}` : `exit_${code}`;
-}
-
-function asText(v: unknown): string {
-  if (typeof v === "string") return v;
-  if (v === undefined || v === null) return "";
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return String(v);
-  }
 }
 
 // The transcript format lives in codex/transcript.ts (one reader and writer for every release).
