@@ -24,7 +24,6 @@
 
 import type {
   Changes,
-  ContradictionRow,
   Observation,
   SessionFactRow,
   SessionRow,
@@ -35,6 +34,7 @@ import type {
 } from "./model.ts";
 import {
   closeOpenTurn,
+  contradictionRow,
   finishTurn,
   getFact,
   getTurn,
@@ -145,15 +145,7 @@ export function reduceAppServer(view: StateView, obs: Observation, changes: Chan
   const p = obs.payload;
   const known = view.session(obs.session_id);
   const contradiction = (reason: string) => {
-    const c: ContradictionRow = {
-      key: obs.key,
-      session_id: obs.session_id,
-      event: ev,
-      turn_id: obs.turn_id,
-      reason,
-      observed_at: obs.observed_at,
-    };
-    changes.contradictions.push(c);
+    changes.contradictions.push(contradictionRow(obs, reason));
   };
   const fact = sessionFact(view, changes, obs.session_id);
   if (ev === "AppServerHookRan") {

@@ -20,8 +20,8 @@
  */
 
 import { HOOK_EVENTS } from "../codex/events.ts";
-import type { Changes, ContradictionRow, Observation, SessionRow, StateView } from "./model.ts";
-import { applyNotify, applyTurnEvent, closeOpenTurn, newSession, str } from "./turns.ts";
+import type { Changes, Observation, SessionRow, StateView } from "./model.ts";
+import { applyNotify, applyTurnEvent, closeOpenTurn, contradictionRow, newSession, str } from "./turns.ts";
 import { isInternalNotify } from "./internal_threads.ts";
 import { APP_SERVER_EVENTS, reduceAppServer, THREAD_CLOSED } from "./app_server_reduce.ts";
 
@@ -62,17 +62,14 @@ export function reduce(view: StateView, obs: Observation): Changes {
 
   if (APP_SERVER_EVENTS.has(ev)) return reduceAppServer(view, obs, changes);
 
-  const contradiction = (reason: string): Changes => {
-    const c: ContradictionRow = {
-      key: obs.key,
-      session_id: obs.session_id,
-      event: ev,
-      turn_id: obs.turn_id,
-      reason,
-      observed_at: obs.observed_at,
-    };
-    return { ...changes, session: undefined, turns: [], failures: [], hints: [], contradictions: [c] };
-  };
+  const contradiction = (reason: string): Changes => ({
+    ...changes,
+    session: undefined,
+    turns: [],
+    failures: [],
+    hints: [],
+    contradictions: [contradictionRow(obs, reason)],
+  });
 
   const s: SessionRow = known ? { ...known } : newSession(obs);
   // The daemon closing a thread is weaker evidence than a hook: a hook of the session reopens it.

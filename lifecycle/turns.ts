@@ -6,7 +6,15 @@
  * @module
  */
 
-import type { Changes, Observation, SessionRow, StateView, TurnFactRow, TurnRow } from "./model.ts";
+import type {
+  Changes,
+  ContradictionRow,
+  Observation,
+  SessionRow,
+  StateView,
+  TurnFactRow,
+  TurnRow,
+} from "./model.ts";
 import { isCompactionOutsideTurn } from "./compaction.ts";
 
 /** The failure-counter window. */
@@ -343,4 +351,16 @@ export function applyNotify(
   }
   upsertTurn(changes, t);
   return undefined;
+}
+
+/** The contradiction row of an observation that did not fit the state machine. */
+export function contradictionRow(obs: Observation, reason: string): ContradictionRow {
+  return {
+    key: obs.key,
+    session_id: obs.session_id,
+    event: obs.event,
+    turn_id: obs.turn_id,
+    reason,
+    observed_at: obs.observed_at,
+  };
 }
