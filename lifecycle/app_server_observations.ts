@@ -6,6 +6,15 @@
  * threads, never sessions), which have had a turn, and the running turn of
  * each thread (for delivery). It does no I/O; the hub's bridge feeds it.
  *
+ * A manual compaction (`/compact` in the TUI, `thread/compact/start`) runs in
+ * the daemon as a turn of its own: busy, `turn/started`, one `contextCompaction`
+ * item, token updates, idle, `turn/completed`, and no prompt (measured on
+ * 0.169.0). The hooks see it as PreCompact/PostCompact outside any turn, and it
+ * is no turn to lifeline either: a turn's start (and what comes with it) is held
+ * back until its first item shows which it is. Any item but a compaction makes
+ * it a turn; a turn whose only items are compactions is dropped at its end,
+ * except the hook runs it reported. A turn with no item at all is a turn.
+ *
  * A transport event says only whether lifeline can hear the daemon: a drop
  * never changes a session's status.
  *
@@ -95,6 +104,14 @@ export interface TrackedThread {
   prompted: boolean;
 }
 
+/** A turn whose first item has not come yet: what it said so far, held back. */
+interface HeldTurn {
+  turnId: string;
+  held: AppServerObservation[];
+  /** A `contextCompaction` item completed in it, and nothing else yet. */
+  compaction: boolean;
+}
+
 function turnState(thread: ThreadInfo, prompted: boolean): AppServerTurnState {
   if (thread.status?.type === "active") return "working";
   return prompted || thread.preview !== "" ? "idle" : "pending_first_turn";
@@ -110,6 +127,7 @@ function outcome(status: string): AppServerTurnOutcome {
 export class AppServerTracker {
   readonly #ephemeral = new Set<string>();
   readonly #threads = new Map<string, TrackedThread>();
+  readonly #held = new Map<string, HeldTurn>();
 
   /** The tracked state of a thread, or `undefined` (unknown or ephemeral). */
   thread(threadId: string): Readonly<TrackedThread> | undefined {
@@ -167,6 +185,49 @@ export class AppServerTracker {
 
   /** One notification; those about ephemeral threads give nothing. */
   apply(n: ServerNotification, at: number): AppServerObservation[] {
+    const out = this.#observe(n, at);
+    if (n.method === "thread/started" || n.method === "serverRequest/resolved") return out;
+    if (this.#ephemeral.has(n.threadId)) return out;
+    const hold = this.#held.get(n.threadId);
+    if (n.method === "turn/started") {
+      if (hold?.turnId === n.turn.id) return []; // told twice (a reconcile): still held
+      this.#held.set(n.threadId, { turnId: n.turn.id, held: out, compaction: false });
+      // Another turn starts while one is held: that one had no item, so it was a turn.
+      return hold && !hold.compaction ? hold.held : [];
+    }
+    if (!hold) return out;
+    const release = (): AppServerObservation[] => {
+      this.#held.delete(n.threadId);
+      return [...hold.held, ...out];
+    };
+    switch (n.method) {
+      case "item/completed":
+        if (n.turnId !== hold.turnId) return out;
+        if (n.item.type === "other" && n.item.itemType === "contextCompaction") {
+          hold.compaction = true;
+          return [];
+        }
+        return release();
+      case "turn/completed":
+        if (n.turn.id !== hold.turnId) return out;
+        if (!hold.compaction) return release();
+        this.#held.delete(n.threadId);
+        return hold.held.filter((o) => o.kind === "hook_ran");
+      case "thread/tokenUsage/updated":
+      case "hook/started":
+      case "hook/completed":
+        if (n.turnId !== hold.turnId) return out;
+        hold.held.push(...out);
+        return [];
+      case "thread/closed":
+        this.#held.delete(n.threadId);
+        return hold.compaction ? out : [...hold.held, ...out];
+      default:
+        return out;
+    }
+  }
+
+  #observe(n: ServerNotification, at: number): AppServerObservation[] {
     if (n.method === "thread/started") return this.seen(n.thread, at, "thread/started");
     if (n.method === "serverRequest/resolved") return [];
     if (this.#ephemeral.has(n.threadId)) {
@@ -190,6 +251,7 @@ export class AppServerTracker {
         return [{ ...base, kind: "offline", reason: "thread_closed" }];
       case "turn/started": {
         const t = this.#track(n.threadId);
+        // A compaction turn (below) needs an earlier prompt, so a started turn means one was given.
         Object.assign(t, { busy: true, turnId: n.turn.id, prompted: true });
         return [{ ...base, kind: "turn_started", turnId: n.turn.id }];
       }

@@ -203,6 +203,14 @@ export function steerFoundTurnId(message: string): string | undefined {
   return /but found `([^`]+)`/.exec(message)?.[1];
 }
 
+/**
+ * Whether a refused `turn/start` or `turn/steer` says the running turn takes no input: a
+ * manual compaction (0.169.0: `ActiveTurnNotSteerable { turn_kind: Compact }`) or a review.
+ */
+export function turnNotSteerable(message: string): boolean {
+  return /ActiveTurnNotSteerable|not steerable/i.test(message);
+}
+
 /** Whether a failed `turn/steer` says the thread has no running turn. */
 export function steerFoundNoTurn(message: string): boolean {
   return /no active turn/i.test(message);

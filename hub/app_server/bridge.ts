@@ -32,6 +32,7 @@ import {
   steerFoundNoTurn,
   steerFoundTurnId,
   threadReadRequest,
+  turnNotSteerable,
   turnStartRequest,
   turnSteerRequest,
 } from "../../codex/app_server/requests.ts";
@@ -116,6 +117,9 @@ async function socketExists(path: string): Promise<boolean> {
   }
 }
 
+/** How long a delivery waits for a turn that takes no input (a compaction) to end. */
+const NOT_STEERABLE_WAIT_MS = 120_000;
+
 /** Starts the bridge; it runs until {@link AppServerBridge.stop}. */
 export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
   const clock = opts.clock ?? SYSTEM_CLOCK;
@@ -131,8 +135,33 @@ export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
   let link: AppServerClient | undefined;
   let readyWaiters: (() => void)[] = [];
 
+  /** Deliveries waiting for a thread to go idle (a compaction runs), by thread. */
+  const idleWaiters = new Map<string, (() => void)[]>();
+  const wakeIdle = (threadId?: string) => {
+    for (const [id, ws] of idleWaiters) {
+      if (threadId !== undefined && id !== threadId) continue;
+      idleWaiters.delete(id);
+      for (const w of ws) w();
+    }
+  };
+  const untilIdle = async (threadId: string, ms: number): Promise<void> => {
+    const done = new AbortController();
+    const stop = () => done.abort();
+    stopping.signal.addEventListener("abort", stop);
+    const idle = new Promise<void>((resolve) => {
+      idleWaiters.set(threadId, [...(idleWaiters.get(threadId) ?? []), resolve]);
+    });
+    await Promise.race([idle, clock.sleep(ms, done.signal).catch(() => {})]);
+    done.abort(); // the timer goes with the wait
+    stopping.signal.removeEventListener("abort", stop);
+  };
+
   const emit = (obs: AppServerObservation[]) => {
-    for (const o of obs) opts.sink(o);
+    for (const o of obs) {
+      opts.sink(o);
+      if (o.kind === "activity" && o.state === "idle") wakeIdle(o.threadId);
+      if (o.kind === "transport" && o.state === "down") wakeIdle();
+    }
   };
 
   /** Subscribes while a turn runs; announces the running turn the subscription joined. */
@@ -304,7 +333,20 @@ export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
         if (steered) return steered;
       }
       const req = turnStartRequest(threadId, framed);
-      const turn = parseTurnStartResult(await c.request(req.method, req.params));
+      const start = async (): Promise<unknown> => {
+        try {
+          return await c.request(req.method, req.params);
+        } catch (e) {
+          // A turn that takes no input (a manual compaction) runs: start ours once it ends.
+          if (!(e instanceof RpcError) || !turnNotSteerable(e.message) || clock.now() > waitUntil) throw e;
+          log(`Thread "${threadId}" runs a turn that takes no input; delivering when it ends`);
+          await untilIdle(threadId, NOT_STEERABLE_WAIT_MS);
+          if (stopping.signal.aborted || client !== c) throw e;
+          return start();
+        }
+      };
+      const waitUntil = clock.now() + NOT_STEERABLE_WAIT_MS;
+      const turn = parseTurnStartResult(await start());
       if (!turn) {
         throw new AppServerLinkError(`Cannot deliver to thread "${threadId}": "turn/start" gave no turn`);
       }

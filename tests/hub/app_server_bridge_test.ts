@@ -123,6 +123,14 @@ Deno.test("a message is framed as from its sender, with text and sender escaped"
   assert.throws(() => frameMessage("hi", { kind: "shout" as "ask" }), /kind "shout"/);
 });
 
+/** The user's message of a turn, the first item of every prompted turn. */
+const prompted = (threadId: string, turnId: string) =>
+  note("item/completed", {
+    threadId,
+    turnId,
+    item: { type: "userMessage", id: `u-${turnId}`, content: [{ type: "text", text: "go" }] },
+  });
+
 Deno.test("the bridge reconciles, subscribes, translates, drops ephemeral threads and never answers a request", async () => {
   await withFake(async (fake) => {
     const threads: Record<string, unknown> = {
@@ -163,8 +171,8 @@ Deno.test("the bridge reconciles, subscribes, translates, drops ephemeral thread
           ["transport"],
           ["session_seen", "t-new", "pending_first_turn"],
           ["session_seen", "t-busy", "working"],
-          ["turn_started"],
         ],
+        "T0, the turn running at reconcile, is held back until its first item or the next turn",
       );
       const sent = (method: string) =>
         fake.received.filter((r) => r.msg["method"] === method).map((r) =>
@@ -245,6 +253,8 @@ Deno.test("the bridge reconciles, subscribes, translates, drops ephemeral thread
       fake.broadcast(note("thread/closed", { threadId: "t-busy" }));
       await obs.until((o) => o.kind === "offline");
 
+      const t0 = obs.seen[3];
+      assert.ok(t0?.kind === "turn_started" && t0.turnId === "T0", "T1's start says T0 was a turn");
       const after = obs.seen.slice(4).map((o) => {
         const { source, at, ...rest } = o;
         assert.equal(source, "app-server");
@@ -468,6 +478,7 @@ Deno.test("deliver uses turn/start when idle and turn/steer with expectedTurnId 
       fake.broadcast(
         note("turn/started", { threadId: "t1", turn: { id: "T2", status: "inProgress", items: [] } }),
       );
+      fake.broadcast(prompted("t1", "T2")); // a turn's start is told at its first item
       await obs.until((o) => o.kind === "turn_started");
       assert.deepEqual(await bridge.deliver("t1", "while running", { kind: "ask" }), {
         method: "turn/steer",
@@ -482,6 +493,7 @@ Deno.test("deliver uses turn/start when idle and turn/steer with expectedTurnId 
       fake.broadcast(
         note("turn/started", { threadId: "t1", turn: { id: "T3", status: "inProgress", items: [] } }),
       );
+      fake.broadcast(prompted("t1", "T3")); // a turn's start is told at its first item
       await obs.until((o) => o.kind === "turn_started" && o.turnId === "T3");
       assert.deepEqual(await bridge.deliver("t1", "raced", { kind: "notify" }), {
         method: "turn/start",

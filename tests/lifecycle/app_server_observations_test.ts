@@ -90,8 +90,12 @@ Deno.test("idle clears the running turn, so delivery starts a new turn rather th
     3,
   );
   assert.deepEqual(unloading, [], "notLoaded precedes thread/closed and says nothing itself");
-  const [closed] = t.apply({ method: "thread/closed", threadId: "a" }, 3);
-  assert.equal(closed?.kind, "offline");
+  const closing = t.apply({ method: "thread/closed", threadId: "a" }, 3);
+  assert.deepEqual(
+    closing.map((o) => o.kind),
+    ["turn_started", "offline"],
+    "a turn held back is told at close",
+  );
   assert.equal(t.thread("a"), undefined);
   const up = t.transport("down", "/s.sock", 4, "closed (code 1006)");
   assert.deepEqual(up, {
@@ -102,4 +106,78 @@ Deno.test("idle clears the running turn, so delivery starts a new turn rather th
     socketPath: "/s.sock",
     detail: "closed (code 1006)",
   });
+});
+
+Deno.test("a manual compaction is no turn: held back, then dropped but for its hook runs", () => {
+  const t = new AppServerTracker();
+  t.seen(thread("a", { preview: "first" }), 1, "thread/loaded/list");
+  const run = (ns: ServerNotification[]) => ns.flatMap((n, i) => t.apply(n, 10 + i));
+  const tokens = {
+    inputTokens: 1,
+    cachedInputTokens: 0,
+    outputTokens: 1,
+    reasoningOutputTokens: 0,
+    totalTokens: 2,
+  };
+  // The order the 0.169.0 daemon told it in (tests/testdata/recorded/app_server/0.169.0/manual_compaction.jsonl).
+  const compaction = run([
+    { method: "thread/status/changed", threadId: "a", status: { type: "active", activeFlags: [] } },
+    { method: "turn/started", threadId: "a", turn: turn("c1", "inProgress") },
+    {
+      method: "hook/started",
+      threadId: "a",
+      turnId: "c1",
+      run: {
+        id: "r1",
+        eventName: "preCompact",
+        status: "running",
+        sourcePath: null,
+        statusMessage: null,
+        durationMs: null,
+      },
+    },
+    {
+      method: "item/completed",
+      threadId: "a",
+      turnId: "c1",
+      item: { type: "other", id: "x", itemType: "contextCompaction" },
+    },
+    {
+      method: "thread/tokenUsage/updated",
+      threadId: "a",
+      turnId: "c1",
+      total: tokens,
+      last: tokens,
+      modelContextWindow: null,
+    },
+    { method: "thread/status/changed", threadId: "a", status: { type: "idle" } },
+    { method: "turn/completed", threadId: "a", turn: turn("c1", "completed") },
+  ]);
+  assert.deepEqual(compaction.map((o) => o.kind), ["activity", "activity", "hook_ran"]);
+  const next = run([
+    { method: "turn/started", threadId: "a", turn: turn("u2", "inProgress") },
+    {
+      method: "item/completed",
+      threadId: "a",
+      turnId: "u2",
+      item: { type: "userMessage", id: "m", text: "go" },
+    },
+    {
+      method: "item/completed",
+      threadId: "a",
+      turnId: "u2",
+      item: { type: "other", id: "y", itemType: "contextCompaction" },
+    },
+    { method: "turn/completed", threadId: "a", turn: turn("u2", "completed") },
+  ]);
+  assert.deepEqual(
+    next.map((o) => o.kind),
+    ["turn_started", "turn_ended"],
+    "a compaction inside a turn keeps it",
+  );
+  const bare = run([
+    { method: "turn/started", threadId: "a", turn: turn("u3", "inProgress") },
+    { method: "turn/completed", threadId: "a", turn: turn("u3", "interrupted") },
+  ]);
+  assert.deepEqual(bare.map((o) => o.kind), ["turn_started", "turn_ended"], "a turn with no item is a turn");
 });

@@ -68,8 +68,9 @@ function appServerView(hooks: readonly Observation[]): Observation[] {
   };
   for (const o of hooks) {
     if (o.event === "Notify") continue; // exec sessions and the TUI's ephemeral title threads
-    // A manual /compact between turns is no turn to lifeline (its own turn id, no prompt): the daemon's
-    // view is modelled the same way. What the real daemon reports for it is not measured yet.
+    // A manual /compact between turns is no turn to lifeline (its own turn id, no prompt). The real
+    // daemon runs it as a turn whose only item is a compaction, which the tracker drops (measured:
+    // tests/e2e/app_server_compact_test.ts), so the daemon's view gives nothing for it either.
     if (isCompactionOutsideTurn(o.event, o.payload)) continue;
     const sid = o.session_id;
     const threadId = sid;
