@@ -84,7 +84,7 @@ export interface BridgeOptions {
   clock?: BridgeClock;
   /** Whether the socket exists (default: `Deno.stat`). */
   exists?: (path: string) => Promise<boolean>;
-  /** How often to look for the socket while there is none (default 1 s). */
+  /** How often to look for the socket while there is none (default 250 ms: one stat). */
   pollMs?: number;
   /** lifeline's version, sent in `initialize`. */
   clientVersion?: string;
@@ -257,7 +257,7 @@ export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
     let failures = 0;
     while (!stopping.signal.aborted) {
       if (!(await exists(opts.socketPath))) {
-        await clock.sleep(opts.pollMs ?? 1000, stopping.signal);
+        await clock.sleep(opts.pollMs ?? 250, stopping.signal);
         continue;
       }
       let c: AppServerClient;
