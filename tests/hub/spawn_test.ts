@@ -118,6 +118,10 @@ Deno.test("exec fallback: the session is the user's work and keeps running after
   try {
     const r = await t.api("/sessions", { cwd: t.ws, message: "long work" });
     assert.equal(r.status, 201, JSON.stringify(r.body));
+    // Its own process group: a Ctrl-C in the hub's terminal does not reach it.
+    const group = (pid: number | "self") =>
+      Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]!.split(" ")[2];
+    assert.notEqual(group(r.body.pid), group("self"));
     await t.hub.close();
     await Deno.writeTextFile(fifo, "go\n"); // blocks until the child, still running, reads it
     assert.equal((await t.children[0]!.status).code, 0);
