@@ -25,6 +25,7 @@ import type { AppServerLink } from "./app_server_link.ts";
 import { frameMessage } from "./app_server/frame.ts";
 import { resolveSession } from "./session_ref.ts";
 import { spawnSession } from "./spawn.ts";
+import type { ExecSpawnOptions } from "./spawn_exec.ts";
 
 /** A JSON answer: an HTTP status and a body. */
 export interface Answer {
@@ -43,6 +44,8 @@ export interface MessagingDeps {
   queueCap: number;
   /** The daemon's socket while the link is up (`POST /sessions` starts sessions in it). */
   spawnSocket?: (() => string | undefined) | undefined;
+  /** How `POST /sessions` starts a `codex exec` when there is no daemon (none: it answers 503). */
+  spawnExec?: ExecSpawnOptions | undefined;
 }
 
 /** The message API. */
@@ -284,7 +287,13 @@ export function messaging(d: MessagingDeps): Messaging {
     send,
     spawn: (body) =>
       spawnSession(
-        { store, now, scrubber: d.scrubber, socketPath: d.spawnSocket ?? (() => undefined) },
+        {
+          store,
+          now,
+          scrubber: d.scrubber,
+          socketPath: d.spawnSocket ?? (() => undefined),
+          exec: d.spawnExec,
+        },
         body,
       ),
     get(id) {

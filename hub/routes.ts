@@ -23,14 +23,8 @@ import type { Connections } from "./connections.ts";
 import { eventStream, type Updates, updates } from "./updates.ts";
 import { newNonce } from "./protocol.ts";
 import { pageHtml } from "./page.ts";
-import {
-  type MessageView,
-  type Resolved,
-  resolveSessionId,
-  sessionMessages,
-  sessionTools,
-  type ToolView,
-} from "./session_view.ts";
+import { type MessageView, sessionMessages, sessionTools, type ToolView } from "./session_view.ts";
+import { resolveSession, type SessionRef } from "./session_ref.ts";
 import type { Messaging } from "./messages.ts";
 import type { AppServerLink } from "./app_server_link.ts";
 
@@ -165,14 +159,11 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
     },
   });
 
-  const refusal = (r: Exclude<Resolved, { ok: true }>) =>
-    json({
-      error: r.error,
-      ...(r.candidates ? { candidates: r.candidates } : {}),
-      ...(r.closest ? { closest: r.closest } : {}),
-    }, r.status);
+  // `closest` is the older name of a 404's `candidates`, kept for the clients that read it.
+  const refusal = (r: Exclude<SessionRef, { id: string }>) =>
+    json({ ...r.body, ...(r.status === 404 ? { closest: r.body.candidates } : {}) }, r.status);
 
-  const resolve = (given: string) => resolveSessionId(store.sessions().map((s) => s.session_id), given);
+  const resolve = (given: string) => resolveSession(given, store.sessions().map((s) => s.session_id));
 
   const postMessage = async (given: string, req: Request): Promise<Response> => {
     const raw = await readBody(req, MAX_BODY_BYTES);
@@ -191,7 +182,7 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
       return json({ error: 'field "text" must be a non-empty string of at most 65536 characters' }, 400);
     }
     const r = resolve(given);
-    if (!r.ok) return refusal(r);
+    if ("status" in r) return refusal(r);
     const id = r.id;
     const msg = {
       id: crypto.randomUUID(),
@@ -288,7 +279,7 @@ export function hubHandler(ctx: RouteContext): HubRoutes {
       }
       if (!m[2] && req.method === "GET") {
         const r = resolve(given);
-        if (!r.ok) return refusal(r);
+        if ("status" in r) return refusal(r);
         const s = report().find((x) => x.session_id === r.id);
         if (!s) return json({ error: `unknown session ${JSON.stringify(given)}` }, 404);
         const detail: HubSessionDetail = {

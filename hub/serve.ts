@@ -52,7 +52,7 @@ export function serveHub(settings: Settings, io: ServeIo): Promise<number> {
       const appServer = settings.appServer === "on"
         ? { socketPath: appServerSocketPath(settings.codexHome) }
         : undefined;
-      const { textMode, home } = settings;
+      const { textMode, home, codexBin, codexHome } = settings;
       hub = startHub({
         stateDir,
         port,
@@ -62,6 +62,8 @@ export function serveHub(settings: Settings, io: ServeIo): Promise<number> {
         appServer,
         textMode,
         home,
+        // Sessions it starts with `codex exec` use the Codex home whose daemon it watches.
+        codex: { bin: codexBin, env: { CODEX_HOME: codexHome } },
         log,
       });
     } catch (e) {

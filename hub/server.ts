@@ -28,6 +28,7 @@ import { hubInfoPath, hubToken, removeOwnHubInfo, writeHubInfo } from "./sidecar
 import { makeScrubber, type TextMode } from "../lifecycle/scrub.ts";
 import { messaging } from "./messages.ts";
 import { type AppServerLink, type AppServerLinkOptions, startAppServerLink } from "./app_server_link.ts";
+import type { ExecSpawnOptions } from "./spawn_exec.ts";
 
 export type { HubSession } from "./routes.ts";
 export { hubToken } from "./sidecar_files.ts";
@@ -66,6 +67,11 @@ export interface HubOptions {
   /** How stored text is scrubbed (default `scrubbed`) and the home folder paths are shown under. */
   textMode?: TextMode;
   home?: string | undefined;
+  /**
+   * How `POST /sessions` starts a background `codex exec` when no daemon runs (the binary, the
+   * child's extra environment); without it, spawning needs the daemon.
+   */
+  codex?: Omit<ExecSpawnOptions, "stateDir" | "log"> | undefined;
 }
 
 /** How often the hub touches `hub.json`, so that hooks can tell a live hub from a stale file. */
@@ -142,6 +148,7 @@ export function startHub(o: HubOptions): Hub {
     queueTtlMs: o.queueTtlMs ?? 86_400_000,
     queueCap: o.queueCap ?? 100,
     spawnSocket: () => (appServer?.connected ? o.appServer?.socketPath : undefined),
+    spawnExec: o.codex ? { ...o.codex, stateDir: o.stateDir, log } : undefined,
   });
   refresh = () => messages.refresh();
   // Asks answered at hook points and asks that time out are noticed without a request.

@@ -1,8 +1,8 @@
 /**
  * What the hub adds to a session beyond the status report: the messages sent
  * to it (queued, waiting in its inbox, delivered to Codex) and its recent tool
- * calls, both read with the store's public methods; and how a session id the
- * user typed, possibly a unique prefix, is resolved.
+ * calls, both read with the store's public methods. (A session id typed as a
+ * prefix is resolved in `hub/session_ref.ts`.)
  *
  * @module
  */
@@ -86,51 +86,4 @@ export function sessionTools(store: Store, sessionId: string): ToolView[] {
       failed: o.failure !== null && o.failure !== undefined,
     };
   });
-}
-
-/** How a typed session id resolved. */
-export type Resolved =
-  | { ok: true; id: string }
-  | { ok: false; status: 404 | 409; error: string; candidates?: string[]; closest?: string[] };
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-/**
- * Resolves `given` against the known ids: the id itself, or the one id it is a prefix of. Several
- * matches are a conflict (409, with the candidates); none is unknown (404, with the closest ids).
- */
-export function resolveSessionId(ids: readonly string[], given: string): Resolved {
-  if (ids.includes(given)) return { ok: true, id: given };
-  const matches = given === "" ? [] : ids.filter((id) => id.startsWith(given));
-  if (matches.length === 1) return { ok: true, id: matches[0]! };
-  if (matches.length > 1) {
-    const candidates = [...matches].sort().slice(0, 20);
-    return {
-      ok: false,
-      status: 409,
-      error: `session id prefix ${JSON.stringify(given)} is ambiguous: it matches ${matches.length} sessions`,
-      candidates,
-    };
-  }
-  const closest = [...ids]
-    .map((id) => ({ id, d: distance(given, id.slice(0, Math.max(given.length, 1))) }))
-    .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))
-    .slice(0, 3)
-    .map((x) => x.id);
-  return {
-    ok: false,
-    status: 404,
-    error: `unknown session ${JSON.stringify(given)}`,
-    ...(closest.length ? { closest } : {}),
-  };
 }

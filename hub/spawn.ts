@@ -7,14 +7,21 @@
  * session stays resumable. The bridge reports the new thread like any other:
  * it is `pending_first_turn` until its first prompt arrives.
  *
- * Without a daemon there is nothing to start it in here: the answer says so
- * (a background `codex exec` fallback is not built yet).
+ * Without a daemon (none runs, or `LIFELINE_APP_SERVER=off`) the session is
+ * a background `codex exec` of the framed message (`hub/spawn_exec.ts`): its
+ * id is the `thread.started` event's, and the hub registers it at once with
+ * one `SessionStart` observation (marked `lifeline_source: "spawn"`), so it
+ * is listed as `pending_first_turn` until the hooks installed in its Codex
+ * home record its first prompt and the rest. It is the user's work: it keeps
+ * running when the hub stops.
  *
  * @module
  */
 
+import type { SessionStartPayload } from "../codex/payloads.ts";
 import type { MessageRow, Store } from "../lifecycle/store/mod.ts";
 import type { Scrubber } from "../lifecycle/scrub.ts";
+import { observeHook } from "../lifecycle/observe.ts";
 import {
   parseThreadResult,
   parseTurnStartResult,
@@ -24,6 +31,7 @@ import {
 import { type AppServerClient, connectAppServer } from "./app_server/client.ts";
 import { frameMessage } from "./app_server/frame.ts";
 import type { Answer } from "./messages.ts";
+import { type ExecSpawnOptions, startExec } from "./spawn_exec.ts";
 
 /** What spawning needs. */
 export interface SpawnDeps {
@@ -35,12 +43,22 @@ export interface SpawnDeps {
   connect?: (socketPath: string) => Promise<AppServerClient>;
   /** How long the starting connection waits for the first turn (default 10 minutes). */
   holdMs?: number;
+  /** How to start a `codex exec` when there is no daemon; without it, no daemon is a 503. */
+  exec?: ExecSpawnOptions | undefined;
+}
+
+/** A checked `POST /sessions` body. */
+interface SpawnBody {
+  cwd: string;
+  message: string;
+  model: string | undefined;
+  from: string;
 }
 
 const bad = (error: string): Answer => ({ status: 400, body: { error } });
 
-/** Starts a session with a first message. */
-export async function spawnSession(d: SpawnDeps, body: unknown): Promise<Answer> {
+/** Checks a `POST /sessions` body: the body, or the error answer. */
+async function parseSpawn(body: unknown): Promise<SpawnBody | Answer> {
   const o = (typeof body === "object" && body !== null && !Array.isArray(body) ? body : {}) as Record<
     string,
     unknown
@@ -52,49 +70,102 @@ export async function spawnSession(d: SpawnDeps, body: unknown): Promise<Answer>
   if (o.model !== undefined && typeof o.model !== "string") return bad('field "model" must be a string');
   if (o.from !== undefined && typeof o.from !== "string") return bad('field "from" must be a string');
   try {
-    if (!(await Deno.stat(o.cwd)).isDirectory) return bad(`cwd ${JSON.stringify(o.cwd)} is not a folder`);
+    if (!(await Deno.stat(o.cwd)).isDirectory) {
+      return bad(`field "cwd": ${JSON.stringify(o.cwd)} is not a directory`);
+    }
   } catch {
-    return bad(`cwd ${JSON.stringify(o.cwd)} does not exist`);
+    return bad(`field "cwd": ${JSON.stringify(o.cwd)} does not exist`);
   }
+  return {
+    cwd: o.cwd,
+    message: o.message,
+    model: (o.model as string | undefined) || undefined,
+    from: (o.from as string | undefined)?.trim() || "lifeline",
+  };
+}
+
+/** Starts a session with a first message. */
+export async function spawnSession(d: SpawnDeps, body: unknown): Promise<Answer> {
+  const b = await parseSpawn(body);
+  if ("status" in b) return b;
   const socket = d.socketPath();
-  if (!socket) {
+  if (socket) return await inDaemon(d, b, socket);
+  if (d.exec) return await inExec(d, d.exec, b);
+  return {
+    status: 503,
+    body: {
+      error: "no app-server daemon is connected to start a session in (start a Codex TUI, or the daemon)",
+    },
+  };
+}
+
+/** The first message's row: handed to Codex as the session's first prompt. */
+function firstMessage(d: SpawnDeps, b: SpawnBody, id: string, sessionId: string, via: MessageRow["via"]) {
+  const at = d.now().toISOString();
+  const row: MessageRow = {
+    id,
+    session_id: sessionId,
+    kind: "notify",
+    from: b.from,
+    text: d.scrubber.text(b.message) ?? "",
+    status: "delivered",
+    via,
+    reply: null,
+    turn_id: null,
+    timeout_s: 0,
+    created_at: at,
+    updated_at: at,
+    error: null,
+  };
+  return row;
+}
+
+async function inExec(d: SpawnDeps, exec: ExecSpawnOptions, b: SpawnBody): Promise<Answer> {
+  const id = crypto.randomUUID();
+  const prompt = frameMessage(b.message, { from: b.from, kind: "notify", id });
+  const r = await startExec(exec, { cwd: b.cwd, prompt, model: b.model });
+  if (!r.ok) {
+    const tail = r.stderrTail ? d.scrubber.text(r.stderrTail) : undefined;
     return {
-      status: 503,
-      body: {
-        error: "no app-server daemon is connected to start a session in (start a Codex TUI, or the daemon)",
-      },
+      status: r.status,
+      body: { error: r.error + (tail ? `; its stderr ends:\n${tail}` : ""), via: "exec" },
     };
   }
+  if (!d.store.session(r.sessionId)) {
+    const payload: SessionStartPayload = {
+      session_id: r.sessionId,
+      hook_event_name: "SessionStart",
+      source: "startup",
+      cwd: b.cwd,
+      ...(b.model ? { model: b.model } : {}),
+      lifeline_source: "spawn",
+    };
+    d.store.record(observeHook(payload, { now: d.now, scrubber: d.scrubber, pid: null, hintThreshold: 0 }));
+  }
+  d.store.addMessage(firstMessage(d, b, id, r.sessionId, null));
+  return {
+    status: 201,
+    body: { session_id: r.sessionId, message_id: id, via: "exec", pid: r.pid, log: r.log },
+  };
+}
+
+async function inDaemon(d: SpawnDeps, b: SpawnBody, socket: string): Promise<Answer> {
   const connect = d.connect ??
     ((p: string) => connectAppServer(p, { clientName: "lifeline-spawn", clientVersion: "0.1.0" }));
-  const from = (o.from as string | undefined)?.trim() || "lifeline";
   const id = crypto.randomUUID();
   let client: AppServerClient | undefined;
   try {
     client = await connect(socket);
-    const start = threadStartRequest({ cwd: o.cwd, ...(o.model ? { model: o.model as string } : {}) });
+    const start = threadStartRequest({ cwd: b.cwd, ...(b.model ? { model: b.model } : {}) });
     const thread = parseThreadResult(await client.request(start.method, start.params));
     if (!thread) throw new Error('"thread/start" gave no thread');
-    const turnReq = turnStartRequest(thread.id, frameMessage(o.message, { from, kind: "notify", id }));
+    const turnReq = turnStartRequest(
+      thread.id,
+      frameMessage(b.message, { from: b.from, kind: "notify", id }),
+    );
     const turn = parseTurnStartResult(await client.request(turnReq.method, turnReq.params));
     if (!turn) throw new Error('"turn/start" gave no turn');
-    const at = d.now().toISOString();
-    const row: MessageRow = {
-      id,
-      session_id: thread.sessionId,
-      kind: "notify",
-      from,
-      text: d.scrubber.text(o.message) ?? "",
-      status: "delivered",
-      via: "app-server",
-      reply: null,
-      turn_id: turn.id,
-      timeout_s: 0,
-      created_at: at,
-      updated_at: at,
-      error: null,
-    };
-    d.store.addMessage(row);
+    d.store.addMessage({ ...firstMessage(d, b, id, thread.sessionId, "app-server"), turn_id: turn.id });
     hold(client, thread.id, d.holdMs ?? 600_000);
     client = undefined;
     return { status: 201, body: { session_id: thread.sessionId, message_id: id, via: "app-server" } };

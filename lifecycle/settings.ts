@@ -129,6 +129,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     readers: ["hub"],
   },
   {
+    name: "LIFELINE_CODEX_BIN",
+    default: "codex",
+    description: "the `codex` command the hub runs as `codex exec` to start a session when no daemon runs",
+    readers: ["hub"],
+  },
+  {
     name: "LIFELINE_NEOTOMA_URL",
     default: "",
     description: "forwarding: a Neotoma-compatible store",
@@ -181,6 +187,8 @@ export interface Settings {
   sidecar: "on" | "off";
   /** Whether the hub uses Codex's app-server daemon when its socket exists. */
   appServer: "on" | "off";
+  /** The `codex` command the hub starts sessions with when no daemon runs (a path or a name on PATH). */
+  codexBin: string;
   forward: ForwardConfig | undefined;
   hostname: string | undefined;
   codexPid: string | undefined;
@@ -236,6 +244,7 @@ export function readSettings(env: Env): Settings {
     queueCap: intOr(env("LIFELINE_HUB_QUEUE_CAP"), DEFAULT_QUEUE_CAP, 0),
     sidecar: env("LIFELINE_SIDECAR") === "off" ? "off" : "on",
     appServer: env("LIFELINE_APP_SERVER") === "off" ? "off" : "on",
+    codexBin: env("LIFELINE_CODEX_BIN")?.trim() || "codex",
     forward: forwardConfig(env),
     hostname: env("HOSTNAME") || undefined,
     codexPid: env("LIFELINE_CODEX_PID") || undefined,

@@ -270,7 +270,8 @@ export function registerTools(server: McpServer, d: ToolDeps): void {
 
   server.registerTool("spawn_session", {
     description: "Start a new Codex session in a folder with a first message; returns its session id " +
-      "(it is pending_first_turn until that message starts its first turn).",
+      "(it is pending_first_turn until that message starts its first turn). It runs in Codex's " +
+      "app-server daemon when one runs, else as a background `codex exec` that keeps running on its own.",
     inputSchema: {
       cwd: z.string().min(1).describe("The folder the new session works in (absolute)"),
       message: z.string().min(1).describe("Its first message: the task"),

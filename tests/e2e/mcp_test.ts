@@ -1,88 +1,69 @@
 /**
- * Two real Codex 0.169.0 sessions talking through lifeline's MCP server
- * (offline, mock model). Session B runs with lifeline's hooks; session A has
- * only `[mcp_servers.lifeline]`, as the installer writes it, and its model
- * is scripted to call `whoami`, `list_sessions`, `send_message`,
- * `ask_session` and `spawn_session` in the `mcp__lifeline` namespace. The
- * hub is the fake of `tests/harness/fake_message_hub.ts`, which reaches B
- * as the hub does without an app-server daemon (a delivery its Stop hook
- * hands to Codex) and answers the ask with B's final message. With
- * `LIFELINE_E2E_HUB=real` the same test runs against the real hub (its
- * message API, B reached through its sidecar); `spawn_session` is then left
- * out, since the real hub would start a real Codex with the person's own
- * configuration.
+ * Two real Codex 0.169.0 sessions talking through lifeline's MCP server and
+ * the real hub (offline, mock models). Session B runs with lifeline's hooks;
+ * session A has only `[mcp_servers.lifeline]`, as the installer writes it,
+ * and its model is scripted to call `whoami`, `list_sessions`,
+ * `send_message`, `ask_session` and `spawn_session` in the `mcp__lifeline`
+ * namespace. The hub reaches B through the sidecar B's hooks start (there is
+ * no app-server daemon: `codex exec` runs its sessions itself), and answers
+ * the ask with B's final message. With no daemon, `spawn_session` starts a
+ * background `codex exec` in a third Codex home C (lifeline's hooks, its own
+ * mock), which runs the first message and is recorded with it.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tomlBasicString } from "../../codex/trust.ts";
 import { mcpTable } from "../../installer/edits/mcp.ts";
 import { startHub } from "../../hub/server.ts";
+import type { ExecChild } from "../../hub/spawn_exec.ts";
 import { Store } from "../../lifecycle/store/mod.ts";
-import { runCodexExec, writeOfflineConfig } from "../harness/codex_cli.ts";
-import { startFakeMessageHub } from "../harness/fake_message_hub.ts";
+import { ensureCodex, runCodexExec, writeOfflineConfig } from "../harness/codex_cli.ts";
 import { sandbox } from "../harness/hook_process.ts";
 import { installLifelineForTest } from "../harness/lifeline_codex.ts";
+import { say, startMockResponses } from "../harness/mock_responses.ts";
 import { inputText, type ScriptedItem, startScriptedResponses, toolOutputs } from "../harness/mcp_mock.ts";
 
 const NS = "mcp__lifeline";
 const call = (name: string, args: Record<string, unknown>, callId: string): ScriptedItem[] => [
   { kind: "call", namespace: NS, name, args, callId },
 ];
-const REAL_HUB = Deno.env.get("LIFELINE_E2E_HUB") === "real";
 
-/** The hub under test: the fake, or the real one read through its API. */
-interface HubUnderTest {
-  /** Resolves once `n` messages for some session are in the store (delivered to its hook points). */
-  posted(n: number): Promise<void>;
-  /** `[kind, session, from]` of a session's messages, oldest first. */
-  messages(sessionId: string): Promise<string[][]>;
-  spawned: Record<string, unknown>[];
-  close(): Promise<void>;
-}
-
-function hubUnderTest(stateDir: string): HubUnderTest {
-  if (!REAL_HUB) {
-    const fake = startFakeMessageHub(stateDir);
-    return {
-      posted: (n) => fake.message(n).then(() => {}),
-      messages: (sid) =>
-        Promise.resolve(
-          fake.messages.filter((m) => m.session_id === sid).map((m) => [m.kind, m.session_id, m.from!]),
-        ),
-      spawned: fake.spawned,
-      close: () => fake.close(),
-    };
+/** Resolves once some session has `n` messages in the store (the sidecar puts each there). */
+async function posted(stateDir: string, n: number): Promise<void> {
+  // The hub offers no event for this: read the store.
+  for (;;) {
+    const store = Store.open(stateDir);
+    const most = Math.max(0, ...store.sessions().map((s) => store.deliveries(s.session_id).length));
+    store.close();
+    if (most >= n) return;
+    await new Promise((r) => setTimeout(r, 100));
   }
-  const hub = startHub({ stateDir, port: 0 });
-  return {
-    async posted(n) {
-      // The real hub offers no event for this: read the store, where the sidecar puts each message.
-      for (;;) {
-        const store = Store.open(stateDir);
-        const most = Math.max(0, ...store.sessions().map((s) => store.deliveries(s.session_id).length));
-        store.close();
-        if (most >= n) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
-    async messages(sid) {
-      const res = await fetch(`${hub.url}/sessions/${sid}`, {
-        headers: { authorization: `Bearer ${hub.token}` },
-      });
-      const body = await res.json() as { messages: { kind: string; session_id: string; from: string }[] };
-      return body.messages.reverse().map((m) => [m.kind, m.session_id, m.from]);
-    },
-    spawned: [],
-    close: () => hub.close(),
-  };
 }
 
 /** A tool's JSON answer: Codex puts a "Wall time … Output:" line before the tool's text. */
 const parsed = (text: string | undefined) => JSON.parse(text!.slice(text!.indexOf("{")));
 
-Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's answer, spawns a session", async () => {
+Deno.test("real codex + real hub: A finds itself and B, notifies and asks B, gets B's answer, spawns C", async () => {
   const sb = await sandbox();
-  const hub = hubUnderTest(sb.stateDir);
+  const homeC = join(sb.home, "codex-c");
+  const children: ExecChild[] = [];
+  const mockC = startMockResponses([say("C: the tests are written")]);
+  // No daemon: spawning falls back to `codex exec`, here in C's Codex home.
+  const hub = startHub({
+    stateDir: sb.stateDir,
+    port: 0,
+    home: sb.home,
+    codex: {
+      bin: await ensureCodex(),
+      env: { CODEX_HOME: homeC, HOME: sb.home, MOCK_API_KEY: "x", LIFELINE_SIDECAR: "off" },
+      onChild: (c) => {
+        c.ref();
+        children.push(c);
+      },
+    },
+  });
+  const api = async (path: string) =>
+    await (await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${hub.token}` } })).json();
   let resolveB!: () => void;
   const bStarted = new Promise<void>((r) => (resolveB = r));
   const bInputs: string[] = [];
@@ -91,12 +72,13 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
     bInputs.push(inputText(body));
     if (n === 1) {
       resolveB();
-      await hub.posted(2);
+      await posted(sb.stateDir, 2);
       return [{ kind: "message", text: "ready" }];
     }
     return [{ kind: "message", text: "B here: the answer is 42" }];
   });
   const outputs: Map<string, string>[] = [];
+  const ws = join(sb.home, "ws");
   const mockA = startScriptedResponses(({ n, body }) => {
     const out = toolOutputs(body);
     outputs.push(out);
@@ -112,9 +94,7 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
         "c_ask",
       );
     }
-    if (n === 5 && !REAL_HUB) {
-      return call("spawn_session", { cwd: sb.home, message: "write the tests" }, "c_spawn");
-    }
+    if (n === 5) return call("spawn_session", { cwd: ws, message: "write the tests" }, "c_spawn");
     return [{ kind: "message", text: `A got: ${parsed(out.get("c_ask")).answer}` }];
   });
   try {
@@ -128,11 +108,14 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
         `required = true\n`,
     );
     await installLifelineForTest(sb, mockB.url);
-    const ws = join(sb.home, "ws");
+    await installLifelineForTest({ ...sb, codexHome: homeC }, mockC.url);
     await Deno.mkdir(ws);
-    // The fake hub reaches B through the store; the real one through the sidecar B's hooks start.
-    const env = { HOME: sb.home, ...(REAL_HUB ? {} : { LIFELINE_SIDECAR: "off" }) };
-    const b = runCodexExec({ codexHome: sb.codexHome, prompt: "wait for questions", cwd: ws, env });
+    const b = runCodexExec({
+      codexHome: sb.codexHome,
+      prompt: "wait for questions",
+      cwd: ws,
+      env: { HOME: sb.home },
+    });
     await bStarted;
     // A keeps the real HOME: deno finds the npm packages of the MCP server in its cache there.
     const a = await runCodexExec({
@@ -155,7 +138,12 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
 
     // send_message and ask_session: from A, to B (the ask by prefix).
     assert.match(parsed(outputs[3]!.get("c_send")).status, /^(queued|delivered)$/);
-    assert.deepEqual(await hub.messages(idB), [
+    const toB = (await api(`/sessions/${idB}`)).messages as {
+      kind: string;
+      session_id: string;
+      from: string;
+    }[];
+    assert.deepEqual(toB.reverse().map((m) => [m.kind, m.session_id, m.from]), [
       ["notify", idB, idA],
       ["ask", idB, idA],
     ]);
@@ -167,19 +155,38 @@ Deno.test("real codex: A finds itself and B, notifies B, asks B and gets B's ans
     assert.deepEqual([ask.status, ask.answer], ["answered", "B here: the answer is 42"]);
     assert.match(a.stdout, /A got: B here: the answer is 42/);
 
-    // spawn_session: the hub got the request, from A.
-    if (!REAL_HUB) {
-      assert.ok(parsed(outputs[5]!.get("c_spawn")).session_id);
-      assert.deepEqual(hub.spawned, [{ cwd: sb.home, message: "write the tests", from: idA }]);
-    }
+    // spawn_session: C started (exec, no daemon), ran its first message from A, and its hooks recorded it.
+    const spawned = parsed(outputs[5]!.get("c_spawn"));
+    assert.equal(spawned.via, "exec", JSON.stringify(spawned));
+    const idC = spawned.session_id as string;
+    assert.equal(children.length, 1);
+    assert.equal((await children[0]!.status).code, 0);
+    await mockC.waitForRequests(1);
+    assert.ok(
+      JSON.stringify(mockC.requests[0]).includes(`from=\\"${idA}\\" kind=\\"notify\\"`),
+      "C's model got the message framed with its sender",
+    );
+    assert.match(JSON.stringify(mockC.requests[0]), /write the tests/);
+    const sessions = (await api("/sessions")).sessions as { session_id: string }[];
+    assert.deepEqual(sessions.map((s) => s.session_id).sort(), [idA, idB, idC].sort());
+    const c = await api(`/sessions/${idC}`);
+    assert.deepEqual(c.turns.map((t: { outcome: string }) => t.outcome), ["completed"]);
+    assert.match(c.turns[0].prompt, /write the tests/);
+    assert.deepEqual(c.messages.map((m: { from: string; kind: string }) => [m.kind, m.from]), [[
+      "notify",
+      idA,
+    ]]);
 
     const store = Store.open(sb.stateDir);
     assert.ok(store.session(idA), "A registered lazily by its first tool call");
     store.close();
   } finally {
+    for (const c of children) c.kill("SIGKILL");
+    await Promise.all(children.map((c) => c.status));
     await hub.close();
     await mockA.close();
     await mockB.close();
+    await mockC.close();
     await sb.cleanup();
   }
 });

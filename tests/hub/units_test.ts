@@ -1,7 +1,7 @@
 /** Pure parts of the hub: the connection cap, id resolution, the update stream, the handshake's proofs. */
 import assert from "node:assert/strict";
 import { defaultMaxConnections } from "../../hub/front_door.ts";
-import { resolveSessionId } from "../../hub/session_view.ts";
+import { resolveSession } from "../../hub/session_ref.ts";
 import { updates } from "../../hub/updates.ts";
 import { hubProof, parseSidecarFrame, sidecarProof } from "../../hub/protocol.ts";
 
@@ -15,16 +15,19 @@ Deno.test("the connection cap: 256, less under a low open-file limit, never belo
 
 Deno.test("session ids: exact, unique prefix, ambiguous, unknown", () => {
   const ids = ["abc-1", "abd-2", "xyz-3"];
-  assert.deepEqual(resolveSessionId(ids, "abc-1"), { ok: true, id: "abc-1" });
-  assert.deepEqual(resolveSessionId(ids, "x"), { ok: true, id: "xyz-3" });
-  const amb = resolveSessionId(ids, "ab");
-  assert.equal(amb.ok, false);
-  assert.deepEqual(amb.ok ? [] : [amb.status, amb.candidates], [409, ["abc-1", "abd-2"]]);
-  const none = resolveSessionId(ids, "xyq");
-  assert.deepEqual(none.ok ? [] : [none.status, none.closest?.[0]], [404, "xyz-3"]);
-  assert.equal(resolveSessionId([], "a").ok, false);
-  assert.equal(resolveSessionId(ids, "").ok, false, "an empty id matches nothing");
-  assert.equal(resolveSessionId(["ab", "abc"], "ab").ok, true, "an exact id wins over a longer one");
+  assert.deepEqual(resolveSession("abc-1", ids), { id: "abc-1" });
+  assert.deepEqual(resolveSession("x", ids), { id: "xyz-3" });
+  const amb = resolveSession("ab", ids);
+  assert.deepEqual("status" in amb ? [amb.status, amb.body.candidates] : [], [409, ["abc-1", "abd-2"]]);
+  assert.match("status" in amb ? amb.body.error : "", /prefix "ab" is ambiguous: it matches 2 sessions/);
+  const none = resolveSession("xyq", ids);
+  assert.deepEqual("status" in none ? [none.status, none.body.candidates[0]] : [], [404, "xyz-3"]);
+  assert.ok("status" in resolveSession("a", []));
+  assert.ok("status" in resolveSession("", ids), "an empty id matches nothing");
+  assert.deepEqual(resolveSession("ab", ["ab", "abc"]), { id: "ab" }, "an exact id wins over a longer one");
+  const many = Array.from({ length: 9 }, (_, i) => `id-${i}`);
+  const far = resolveSession("zz", many);
+  assert.equal("status" in far ? far.body.candidates.length : 0, 5, "at most 5 closest ids");
 });
 
 Deno.test("updates: a listener gets the snapshot at once, then only changes; close ends it", async () => {
