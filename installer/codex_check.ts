@@ -13,6 +13,8 @@ import type { Planned } from "./apply.ts";
 import type { Acceptance, CodexAccepts } from "./codex_accepts.ts";
 import { InstallerError } from "./errors.ts";
 import type { InstallerFs } from "./fs.ts";
+import { type CommonOptions, resolveOptions } from "./options.ts";
+import type { Ports } from "./ports.ts";
 
 /** What the check before the write found, for the check after it. */
 export interface BeforeWrite {
@@ -20,6 +22,8 @@ export interface BeforeWrite {
   alreadyRefused: boolean;
   /** Codex could be asked at all. */
   asked: boolean;
+  /** Its answer about the config as it was (absent: there was none to ask about). */
+  now?: Acceptance;
   notes: string[];
 }
 
@@ -30,46 +34,60 @@ function unknownNote(a: Extract<Acceptance, { verdict: "unknown" }>, what: strin
 }
 
 /**
- * Before writing: Codex's verdict on the current config, then on the planned
- * one. Throws (exit 1, nothing written) on a refusal unless `force`.
+ * Before planning: Codex's verdict on the config as it is (before lifeline
+ * parses it: a file only Codex can explain gets Codex's message). Throws
+ * (exit 1, nothing written) on a refusal unless `force`.
  */
-export async function checkBeforeWrite(
+export async function checkCurrent(o: CommonOptions, p: Ports, force: boolean): Promise<BeforeWrite> {
+  const out: BeforeWrite = { alreadyRefused: false, asked: false, notes: [] };
+  if (!p.codexAccepts) return out;
+  const r = resolveOptions(o, p);
+  const path = r.configPath;
+  if (p.fs.read(path) === undefined && p.fs.read(r.hooksPath) === undefined) return out;
+  const now = await p.codexAccepts({ home: r.places.codexHome });
+  out.now = now;
+  if (now.verdict === "unknown") {
+    out.notes.push(unknownNote(now, path));
+    return out;
+  }
+  out.asked = true;
+  if (now.verdict === "refused") {
+    if (!force) {
+      throw new InstallerError(
+        `Codex refuses to load ${path} as it is, before lifeline changes anything ` +
+          `(${now.asked}):\n${quote(now.message)}\n` +
+          `Nothing was written. Fix the config (Codex does not start with it either), ` +
+          `or run again with --force to install anyway`,
+      );
+    }
+    out.alreadyRefused = true;
+    out.notes.push(
+      `Codex refuses ${path} already, before lifeline's edit (installing anyway: --force):\n` +
+        quote(now.message),
+    );
+  }
+  return out;
+}
+
+/**
+ * Before writing: Codex's verdict on the planned files, staged in a
+ * temporary home. Throws (exit 1, nothing written) on a refusal unless
+ * `force` or the config was refused before lifeline touched it.
+ */
+export async function checkPlanned(
   planned: Planned,
+  current: BeforeWrite,
   accepts: CodexAccepts | undefined,
   force: boolean,
 ): Promise<BeforeWrite> {
   const { plan, resolved: r } = planned;
-  const out: BeforeWrite = { alreadyRefused: false, asked: false, notes: [] };
-  if (!accepts) return out;
+  const out: BeforeWrite = { ...current, notes: [] };
   const path = r.configPath;
-  let now: Acceptance | undefined;
-  if (plan.config.before !== undefined || plan.hooks.before !== undefined) {
-    now = await accepts({ home: r.places.codexHome });
-    if (now.verdict === "unknown") {
-      out.notes.push(unknownNote(now, path));
-      return out;
-    }
-    out.asked = true;
-    if (now.verdict === "refused") {
-      if (!force) {
-        throw new InstallerError(
-          `Codex refuses to load ${path} as it is, before lifeline changes anything ` +
-            `(${now.asked}):\n${quote(now.message)}\n` +
-            `Nothing was written. Fix the config (Codex does not start with it either), ` +
-            `or run again with --force to install anyway`,
-        );
-      }
-      out.alreadyRefused = true;
-      out.notes.push(
-        `Codex refuses ${path} already, before lifeline's edit (installing anyway: --force):\n` +
-          quote(now.message),
-      );
-    }
-  }
+  if (!accepts || current.now?.verdict === "unknown") return out;
   if (plan.config.before === plan.config.after && plan.hooks.before === plan.hooks.after) return out;
   const staged = { config: plan.config.after, hooks: plan.hooks.after };
   let next = await accepts({ staged, shownAs: r.places.codexHome });
-  if (next.verdict === "refused" && now?.verdict === "accepted") {
+  if (next.verdict === "refused" && current.now?.verdict === "accepted") {
     // The staged copy lacks the files beside config.toml; if Codex refuses the unchanged config there
     // too, the staged answer says nothing about lifeline's edit (the check after the write still runs).
     const control = await accepts({

@@ -18,7 +18,7 @@ import { command, constant, option } from "@optique/core/primitives";
 import { string } from "@optique/core/valueparser";
 import { run } from "@optique/run";
 import { applyPlan, changeReport, planFor } from "./apply.ts";
-import { checkAfterWrite, checkBeforeWrite } from "./codex_check.ts";
+import { checkAfterWrite, checkCurrent, checkPlanned } from "./codex_check.ts";
 import { doctor } from "./doctor.ts";
 import { EXIT_FAILURE, InstallerError, UsageError } from "./errors.ts";
 import { realFs } from "./fs.ts";
@@ -132,13 +132,12 @@ const err = (s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s + "\
 async function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): Promise<number> {
   const dryRun = args.dryRun === true;
   const ports = realPorts(realFs);
-  const planned = planFor(args.cmd, args, ports);
-  // Install asks the installed Codex whether it loads the config, before writing and after.
+  // Install asks the installed Codex whether it loads the config: as it is, as planned, as written.
   const force = "force" in args && args.force === true;
-  const asked = args.cmd === "install"
-    ? await checkBeforeWrite(planned, ports.codexAccepts, force)
-    : undefined;
-  planned.plan.notes.push(...asked?.notes ?? []);
+  const current = args.cmd === "install" ? await checkCurrent(args, ports, force) : undefined;
+  const planned = planFor(args.cmd, args, ports);
+  const asked = current && await checkPlanned(planned, current, ports.codexAccepts, force);
+  planned.plan.notes.push(...current?.notes ?? [], ...asked?.notes ?? []);
   const preview = changeReport(planned, true);
   // Colour only for a person at a terminal who did not ask for none (https://no-color.org).
   const color = Deno.stdout.isTerminal() && !Deno.noColor;

@@ -29,13 +29,19 @@ export interface Ports {
   sourceVersion: () => string;
 }
 
+function once<T>(f: () => T): () => T {
+  let done: { v: T } | undefined;
+  return () => (done ??= { v: f() }).v;
+}
+
 /** Default ports for the real machine. */
 export function realPorts(fs: InstallerFs): Ports {
   return {
     fs,
     env: (k) => Deno.env.get(k),
     now: () => new Date(),
-    codexVersion: () => {
+    // Asked once per run: install resolves the options before and after asking Codex about the config.
+    codexVersion: once(() => {
       try {
         const out = new Deno.Command("codex", {
           args: ["--version"],
@@ -47,7 +53,7 @@ export function realPorts(fs: InstallerFs): Ports {
       } catch {
         return undefined;
       }
-    },
+    }),
     codexAccepts: codexAccepts(),
     deno: Deno.execPath(),
     root: LIFELINE_ROOT,
