@@ -123,9 +123,12 @@ export function readFallback(r: CodexRun): Acceptance {
   const at = text.search(/^Error: /m);
   if (r.code === 2 || at < 0) return silent(what, r);
   // anyhow prints `Error: <context>`, then `Caused by:` and the indented cause: keep both, unindented.
-  const message = text.slice(at + "Error: ".length)
+  const [context = "", cause] = text.slice(at + "Error: ".length)
     .split("\n").map((l) => l.replace(/^ {4}/, "").trimEnd()).join("\n")
-    .replace(/\n{3,}/g, "\n\n").replace(/\n\nCaused by:\n/, ": ").trim();
+    .replace(/\n{3,}/g, "\n\n").split(/\n\nCaused by:\n/);
+  // The context often repeats the cause already (0.114 puts the whole message in both).
+  const repeated = cause === undefined || context.includes(firstLine(cause));
+  const message = (repeated ? context : `${context}: ${cause}`).trim();
   return { verdict: "refused", asked: what, message };
 }
 

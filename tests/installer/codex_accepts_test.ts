@@ -85,6 +85,8 @@ Deno.test("0.114 features list loads what 0.114 loads: approval untrusted, a roo
 Deno.test("0.114 features list refuses wire_api chat, a syntax error and a wrong type, with the message", () => {
   const chat = refusedMessage(readFallback(fixture("0.114.0-features-chat")));
   assert.ok(chat.includes('`wire_api = "chat"` is no longer supported.\nHow to fix:'), chat);
+  // Said once: 0.114 repeats the message as the cause.
+  assert.equal(chat.split("is no longer supported").length, 2, chat);
   const syntax = refusedMessage(readFallback(fixture("0.114.0-features-syntax")));
   assert.match(syntax, /^\/tmp\/acc\/home-syntax\/config\.toml:1:15: invalid basic string, expected `"`: /);
   assert.ok(syntax.includes('1 | model = "gpt-5'), syntax);
