@@ -142,13 +142,19 @@ export async function checkAfterWrite(
     if (f.before === undefined) fs.remove(f.path, { text: f.after });
     else fs.write(f.path, f.before, 0o600, { text: f.after });
   }
+  // The first install's backups hold exactly the files just restored.
+  if (planned.previous === undefined) {
+    for (const f of [plan.config, plan.hooks]) {
+      if (f.before !== undefined) fs.remove(`${f.path}.lifeline.bak`, { text: f.before });
+    }
+  }
   const m = r.manifestPath;
   const written = fs.read(m);
   if (planned.manifestBefore === undefined) fs.remove(m, { text: written });
   else fs.write(m, planned.manifestBefore, 0o600, { text: written });
   throw new InstallerError(
     `Codex refuses ${r.configPath} as written (${a.asked}):\n${quote(a.message)}\n` +
-      `Restored ${r.configPath}, ${r.hooksPath} and the manifest as they were; ` +
-      `run again with --force to keep lifeline's edit anyway`,
+      `Restored ${r.configPath}, ${r.hooksPath} and the manifest as they were (lifeline's copy and ` +
+      `command stay); run again with --force to keep lifeline's edit anyway`,
   );
 }

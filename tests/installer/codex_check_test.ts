@@ -132,6 +132,7 @@ Deno.test("Codex refuses the files once written: install restores them byte for 
     assert.ok(r.stderr.includes(UNTRUSTED), r.stderr);
     assert.ok(r.stderr.includes("Restored"), r.stderr);
     untouched(h);
+    assert.ok(!exists(`${h.config}.lifeline.bak`), "the backup of the restored file stayed");
   } finally {
     await Deno.remove(h.dir, { recursive: true });
   }
