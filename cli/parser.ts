@@ -60,6 +60,11 @@ const writing = object({
     }),
   ),
 });
+const installOnly = object({
+  force: optional(
+    option("--force", { description: message`Write even when the installed Codex refuses the config.` }),
+  ),
+});
 
 const cmd = <T extends string>(name: T) => ({ cmd: constant(name) });
 
@@ -110,7 +115,7 @@ export const parser = or(
   command("doctor", object({ ...cmd("doctor"), ...installerCommon }), {
     description: message`Check the installation and fire each hook once against a temporary store.`,
   }),
-  command("install", merge(object({ ...cmd("install"), ...installerCommon }), writing), {
+  command("install", merge(object({ ...cmd("install"), ...installerCommon }), writing, installOnly), {
     description: message`Add lifeline's hooks, trust entries and notify to Codex's config.`,
   }),
   command("uninstall", merge(object({ ...cmd("uninstall"), ...installerCommon }), writing), {

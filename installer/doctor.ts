@@ -20,7 +20,7 @@ import { type Manifest, readManifest } from "./manifest.ts";
 import { type CommonOptions, type Resolved, resolveOptions } from "./options.ts";
 import type { Ports } from "./ports.ts";
 import { lifelineHandlers } from "./status.ts";
-import { appCheck, forwardCheck, outboxCheck } from "./doctor_checks.ts";
+import { acceptsCheck, appCheck, forwardCheck, outboxCheck } from "./doctor_checks.ts";
 import { parseToml } from "./toml_edit.ts";
 
 /** One doctor check. */
@@ -207,6 +207,7 @@ async function runChecks(o: CommonOptions, p: Ports, add: Add): Promise<void> {
   const pr = r.profile;
   codexCheck(r, add);
   const config = configCheck(r, p, add);
+  await acceptsCheck(r, p.codexAccepts, add);
   let manifest: Manifest | undefined;
   try {
     manifest = readManifest(p.fs, r.manifestPath);

@@ -1,6 +1,6 @@
 /**
- * `doctor`'s checks of what sits around the hooks: the installed copy and
- * the command, forwarding (targets configured but not permitted by the
+ * `doctor`'s checks of what sits around the hooks: whether the installed
+ * Codex loads the config, the installed copy and the command, forwarding (targets configured but not permitted by the
  * installed hooks' `--allow-net`), and what waits in the store's outbox. The
  * store is opened read-only: doctor never writes into it.
  *
@@ -17,8 +17,20 @@ import type { Resolved } from "./options.ts";
 import type { Ports } from "./ports.ts";
 import type { HandlerStatus } from "./status.ts";
 import type { Check } from "./doctor.ts";
+import type { CodexAccepts } from "./codex_accepts.ts";
 
 type Add = (name: string, status: Check["status"], detail: string) => void;
+
+/** Whether the installed Codex loads the config: a refusal fails with Codex's own message. */
+export async function acceptsCheck(r: Resolved, accepts: CodexAccepts | undefined, add: Add): Promise<void> {
+  if (!accepts) return;
+  const name = "codex accepts config";
+  const a = await accepts({ home: r.places.codexHome });
+  if (a.verdict === "accepted") add(name, "ok", `${a.asked} loads ${r.configPath}`);
+  else if (a.verdict === "refused") {
+    add(name, "fail", `Codex refuses to start with ${r.configPath} (${a.asked}): ${a.message}`);
+  } else add(name, "warn", `could not ask Codex: ${a.reason}`);
+}
 
 /** The installed copy and the command: present, and the hooks run from the copy. */
 export function appCheck(m: Manifest | undefined, handlers: readonly HandlerStatus[], add: Add): void {

@@ -18,6 +18,7 @@ import { command, constant, option } from "@optique/core/primitives";
 import { string } from "@optique/core/valueparser";
 import { run } from "@optique/run";
 import { applyPlan, changeReport, planFor } from "./apply.ts";
+import { checkAfterWrite, checkCurrent, checkPlanned } from "./codex_check.ts";
 import { doctor } from "./doctor.ts";
 import { EXIT_FAILURE, InstallerError, UsageError } from "./errors.ts";
 import { realFs } from "./fs.ts";
@@ -83,6 +84,11 @@ const installOnly = object({
         message`Let lifeline tell Codex once after repeated failures of one tool (off by default).`,
     }),
   ),
+  force: optional(
+    option("--force", {
+      description: message`Write even when the installed Codex refuses to load the config (shown as a note).`,
+    }),
+  ),
 });
 const uninstallOnly = object({
   purge: optional(
@@ -123,9 +129,15 @@ const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\
 const err = (s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s + "\n"));
 
 /** Install or uninstall: plan once, show it, ask, then write exactly the plan that was shown. */
-function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): number {
+async function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): Promise<number> {
   const dryRun = args.dryRun === true;
-  const planned = planFor(args.cmd, args, realPorts(realFs));
+  const ports = realPorts(realFs);
+  // Install asks the installed Codex whether it loads the config: as it is, as planned, as written.
+  const force = "force" in args && args.force === true;
+  const current = args.cmd === "install" ? await checkCurrent(args, ports, force) : undefined;
+  const planned = planFor(args.cmd, args, ports);
+  const asked = current && await checkPlanned(planned, current, ports.codexAccepts, force);
+  planned.plan.notes.push(...current?.notes ?? [], ...asked?.notes ?? []);
   const preview = changeReport(planned, true);
   // Colour only for a person at a terminal who did not ask for none (https://no-color.org).
   const color = Deno.stdout.isTerminal() && !Deno.noColor;
@@ -152,6 +164,9 @@ function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): n
     if (!/^y(es)?$/i.test(answer?.trim() ?? "")) throw new InstallerError("nothing changed", EXIT_FAILURE);
   }
   applyPlan(planned, realFs);
+  if (asked) {
+    planned.plan.notes.push(...await checkAfterWrite(planned, asked, ports.codexAccepts, realFs, force));
+  }
   print(changeReport(planned, false));
   return 0;
 }
@@ -170,7 +185,7 @@ export function runInstaller(args: InstallerCommand): Promise<number> {
 }
 
 async function main(args: Args): Promise<number> {
-  if (args.cmd === "install" || args.cmd === "uninstall") return changeCommand(args);
+  if (args.cmd === "install" || args.cmd === "uninstall") return await changeCommand(args);
   if (args.cmd === "status") {
     const s = status(args, realPorts(realFs));
     out(args.json ? JSON.stringify(s, null, 2) : printStatus(s));

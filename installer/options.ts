@@ -32,6 +32,8 @@ export interface CommonOptions {
   binDir?: string | undefined;
   /** Turn the one-time failure hint on (`--hints`). */
   hints?: boolean | undefined;
+  /** install: write even when Codex refuses the config (`--force`). */
+  force?: boolean | undefined;
   /** uninstall: remove the state dir too (`--purge`). */
   purge?: boolean | undefined;
 }
