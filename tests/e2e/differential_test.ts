@@ -53,8 +53,14 @@ const STEPS: Record<string, object[]> = {
  * Codex runs the hooks of different events at once, and the recorder logs each when it ends: a cancelled
  * request's PostModelRequest and Interrupt land in either order. Both sequences get one order.
  */
+const cancelled = (ps: Record<string, unknown>[]) =>
+  ps.filter((p) => p.hook_event_name === "PostModelRequest" && p.status === "cancelled");
+
 function canonical(ps: Record<string, unknown>[]): Record<string, unknown>[] {
-  const out = [...ps];
+  // On SIGINT Codex runs the Interrupt hook and exits without waiting for the cancelled request's
+  // PostModelRequest hook: the real log has it in some runs and not in others (1 in 3 under load).
+  // It is compared only when both have it; the simulator always fires it (asserted below).
+  const out = ps.filter((p) => !(p.hook_event_name === "PostModelRequest" && p.status === "cancelled"));
   for (let i = 0; i + 1 < out.length; i++) {
     if (out[i]!.hook_event_name === "Interrupt" && out[i + 1]!.hook_event_name === "PostModelRequest") {
       [out[i], out[i + 1]] = [out[i + 1]!, out[i]!];
@@ -94,8 +100,13 @@ for (const [name, steps] of Object.entries(STEPS)) {
       );
       const r = await runScenario(parseScenario(text, `${name}.jsonl`));
       assert.deepEqual(r.failures, []);
-      const sim = canonical((await readRecorderLog(log)).map((l) => l.payload));
+      const simAll = (await readRecorderLog(log)).map((l) => l.payload);
+      const sim = canonical(simAll);
       const hooks = canonical(real.hooks);
+      assert.equal(cancelled(simAll).length, name === "interrupt" ? 1 : 0, "the cancelled request's hook");
+      if (cancelled(real.hooks).length > 0) {
+        assert.deepEqual(cancelled(simAll).map(shape), cancelled(real.hooks).map(shape));
+      }
       assert.deepEqual(sim.map(shape), hooks.map(shape));
       assert.deepEqual(sim.map(values), hooks.map(values));
       // ids are consistent: one session per Codex thread, turn ids shared by a turn's events
