@@ -265,8 +265,8 @@ Deno.test("OTLP: resourceSpans/scopeSpans/spans and resourceLogs; ids stable acr
     }).resourceSpans[0]!;
     assert.deepEqual(rs.resource.attributes.map((a) => a.key), ["service.name", "host.name"]);
     assert.equal(rs.scopeSpans[0]!.scope.name, "lifeline");
-    const turn = rs.scopeSpans[0]!.spans.find((s) => s.name === "codex.turn")!;
-    const tool = rs.scopeSpans[0]!.spans.find((s) => String(s.name).startsWith("codex.tool"))!;
+    const turn = rs.scopeSpans[0]!.spans.find((s) => s.name === "invoke_agent codex")!;
+    const tool = rs.scopeSpans[0]!.spans.find((s) => String(s.name).startsWith("execute_tool "))!;
     assert.match(String(turn.traceId), /^[0-9a-f]{32}$/);
     assert.match(String(turn.spanId), /^[0-9a-f]{16}$/);
     assert.equal(tool.parentSpanId, turn.spanId);
