@@ -138,3 +138,25 @@ Deno.test("every hint the installer prints names the lifeline command", () => {
   assert.match(texts[3]!, /: run lifeline install$/m);
   assert.match(texts[3]!, /; run lifeline install again$/m);
 });
+
+Deno.test("lifeline doctor on a config.toml that does not parse prints FAIL checks and exits 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "config.toml"), 'model = "o3"\n[tui\nnotifications = true\n');
+    const r = await lifeline([
+      "doctor",
+      "--codex-home",
+      dir,
+      "--state-dir",
+      join(dir, "state"),
+      "--codex-version",
+      "0.169.0",
+    ]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^FAIL\s+config\.toml\s+Cannot parse .*config\.toml:\d+:\d+: /m);
+    assert.match(r.stdout, /Some checks failed/);
+    assert.doesNotMatch(r.stdout + r.stderr, /\bat .*\.[jt]s:\d+:\d+/, "no stack trace");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
