@@ -221,3 +221,28 @@ Deno.test("watch prints the table, and Ctrl-C (SIGINT) ends it with exit 0", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("colour on a terminal, none with NO_COLOR or TERM=dumb (util-linux script gives the terminal)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    writeStore(dir, sessionsOf("eeee1111-0001", "eeee2222-0002", "/"));
+    const mod = new URL("../../cli/mod.ts", import.meta.url).pathname;
+    const onTerminal = async (env: Record<string, string>) => {
+      const line = `"${Deno.execPath()}" run -A --quiet "${mod}" status --state-dir "${dir}"`;
+      const out = await new Deno.Command("script", {
+        args: ["-q", "-e", "-c", line, "/dev/null"],
+        env: { TERM: "xterm", ...env },
+        stdin: "null",
+      }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      return new TextDecoder().decode(out.stdout);
+    };
+    const coloured = await onTerminal({ NO_COLOR: "" });
+    assert.match(coloured, /eeee1111/);
+    assert.match(coloured, ESC, "a terminal gets colour");
+    assert.doesNotMatch(await onTerminal({ NO_COLOR: "1" }), ESC);
+    assert.doesNotMatch(await onTerminal({ NO_COLOR: "", TERM: "dumb" }), ESC);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
