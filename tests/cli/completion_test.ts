@@ -62,7 +62,7 @@ async function script(sh: string): Promise<string> {
 }
 
 Deno.test({
-  name: "completion zsh: zsh -n accepts it; compinit loads it and registers _lifeline for lifeline",
+  name: "completion zsh: zsh -n accepts it; sourced or on fpath, compinit registers _lifeline for lifeline",
   ignore: !IN_CI && !which("zsh"), // zsh is not installed here (.ci/run installs it); CI fails instead
   fn: async () => {
     const zsh = shell("zsh");
@@ -82,6 +82,16 @@ Deno.test({
         assert.equal(loaded.code, 0, loaded.stderr);
         assert.equal(loaded.stderr, "");
         assert.equal(loaded.stdout.trim(), "comp=_lifeline fn=_lifeline: function");
+        // The README's way: the script as `_lifeline` in a folder on fpath, found by compinit.
+        await Deno.mkdir(`${home}/zfunc`);
+        await Deno.copyFile(file, `${home}/zfunc/_lifeline`);
+        const found = await run(zsh, [
+          "-f",
+          "-c",
+          `fpath+=(${home}/zfunc) && autoload -U compinit && compinit -D -u && print -r -- "\${_comps[lifeline]}"`,
+        ], { HOME: home, PATH: Deno.env.get("PATH") ?? "" });
+        assert.equal(found.code, 0, found.stderr);
+        assert.equal(found.stdout.trim(), "_lifeline");
       } finally {
         await Deno.remove(home, { recursive: true });
       }
