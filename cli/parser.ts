@@ -142,7 +142,7 @@ export const parser = or(
     ),
     {
       description:
-        message`Add lifeline's hooks, trust entries and notify to Codex's config (--status: what is installed).`,
+        message`Add lifeline's hooks, trust and notify to Codex's config (--status: what is installed).`,
     },
   ),
   command(

@@ -1,6 +1,7 @@
 /**
  * OpenTelemetry over OTLP/HTTP JSON: a span per turn (written when the turn
- * ends), a child span per tool call (from its PreToolUse to its PostToolUse), and log records for failures, context
+ * ends), a child span per tool call (from its PreToolUse to its
+ * PostToolUse), and log records for failures, context
  * events and session start and end. Ids are hashes of the session, turn and
  * observation, so a retried record carries the same ids and the collector can
  * drop the duplicate.

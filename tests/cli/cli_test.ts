@@ -1,7 +1,8 @@
 /**
  * The `lifeline` command as a user runs it: help for every subcommand, usage
  * errors (error first, one hint, exit 2), no colour when piped or with
- * NO_COLOR, `status --json` from any folder, completion scripts bash accepts (zsh and fish: completion_test.ts).
+ * NO_COLOR, `status --json` from any folder, completion scripts bash accepts
+ * (zsh and fish: completion_test.ts).
  */
 import assert from "node:assert/strict";
 import meta from "../../deno.json" with { type: "json" };
@@ -222,7 +223,7 @@ Deno.test("watch prints the table, and Ctrl-C (SIGINT) ends it with exit 0", asy
   }
 });
 
-Deno.test("colour on a terminal, none with NO_COLOR or TERM=dumb (util-linux script gives the terminal)", async () => {
+Deno.test("colour on a terminal (util-linux script), none with NO_COLOR or TERM=dumb", async () => {
   const dir = await Deno.makeTempDir();
   try {
     writeStore(dir, sessionsOf("eeee1111-0001", "eeee2222-0002", "/"));

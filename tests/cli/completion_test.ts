@@ -88,7 +88,8 @@ Deno.test({
         const found = await run(zsh, [
           "-f",
           "-c",
-          `fpath+=(${home}/zfunc) && autoload -U compinit && compinit -D -u && print -r -- "\${_comps[lifeline]}"`,
+          `fpath+=(${home}/zfunc) && autoload -U compinit && compinit -D -u && ` +
+          `print -r -- "\${_comps[lifeline]}"`,
         ], { HOME: home, PATH: Deno.env.get("PATH") ?? "" });
         assert.equal(found.code, 0, found.stderr);
         assert.equal(found.stdout.trim(), "_lifeline");

@@ -62,7 +62,8 @@ function exists(p: string): boolean {
 /** Runs a shell command line from the checkout, with `deno` meaning the tests' Deno, offline. */
 async function sh(line: string, denoDir: string) {
   const bin = await Deno.makeTempDir();
-  // Every `deno run` of the line gets --cached-only: a package missing from the cache is an error, not a fetch.
+  // Every `deno run` of the line gets --cached-only: a package missing from the cache is an error,
+  // not a fetch.
   await Deno.writeTextFile(
     join(bin, "deno"),
     `#!/bin/sh\nif [ "$1" = run ]; then shift; exec "${Deno.execPath()}" run --cached-only "$@"; fi\n` +
