@@ -32,7 +32,7 @@ const exists = (p: string) => {
   }
 };
 
-Deno.test("lifeline install --bin-dir --hints, install --status, uninstall --purge reach the installer", async () => {
+Deno.test("lifeline install --bin-dir --hints, install --status, uninstall --purge all work", async () => {
   const dir = await Deno.makeTempDir();
   const codex = join(dir, "codex"), state = join(dir, "state"), bin = join(dir, "my bin");
   await Deno.mkdir(codex);
@@ -72,7 +72,7 @@ Deno.test("lifeline install --bin-dir --hints, install --status, uninstall --pur
   }
 });
 
-Deno.test("installer/mod.ts: completion bash|zsh|fish and --completion print; a bare run prints help", async () => {
+Deno.test("installer/mod.ts completion bash|zsh|fish and --completion; a bare run: help", async () => {
   for (
     const args of [["completion", "bash"], ["completion", "zsh"], ["completion", "fish"], [
       "--completion",
