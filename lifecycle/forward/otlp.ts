@@ -123,7 +123,10 @@ export function otlpRecords(
         parentSpanId: turnSpanId(sid, tid),
         name: `execute_tool ${String(p.tool_name)}`,
         kind: 1,
-        startTimeUnixNano: nanos(started < obs.observed_at ? started : obs.observed_at),
+        // A clock that stepped back between the two hooks must not make a span end before it starts.
+        startTimeUnixNano: nanos(
+          Date.parse(started) < Date.parse(obs.observed_at) ? started : obs.observed_at,
+        ),
         endTimeUnixNano: nanos(obs.observed_at),
         attributes: attrs({
           ...genAi("execute_tool", sid),

@@ -272,6 +272,11 @@ Deno.test("OTLP: resourceSpans/scopeSpans/spans and resourceLogs; ids stable acr
     assert.equal(tool.parentSpanId, turn.spanId);
     assert.equal(tool.traceId, turn.traceId);
     assert.deepEqual(tool.status, { code: 2, message: "exit_3" });
+    // The recording's PreToolUse and PostToolUse are consecutive: one tick (1 s) of the test clock apart.
+    assert.equal(
+      BigInt(String(tool.endTimeUnixNano)) - BigInt(String(tool.startTimeUnixNano)),
+      1_000_000_000n,
+    );
     assert.deepEqual(turn.status, { code: 2, message: "1 tool failure(s)" });
     assert.match(String(turn.startTimeUnixNano), /^\d{19}$/);
     const lr = (logs.at(-1)!.body as {
