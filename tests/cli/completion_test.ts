@@ -62,7 +62,7 @@ async function script(sh: string): Promise<string> {
 }
 
 Deno.test({
-  name: "completion zsh: zsh -n accepts it; sourced or on fpath, compinit registers _lifeline for lifeline",
+  name: "completion zsh: zsh -n accepts it; sourced or on fpath it registers; Tab completes `lifeline st`",
   ignore: !IN_CI && !which("zsh"), // zsh is not installed here (.ci/run installs it); CI fails instead
   fn: async () => {
     const zsh = shell("zsh");
@@ -96,6 +96,29 @@ Deno.test({
       } finally {
         await Deno.remove(home, { recursive: true });
       }
+      // Completing for real: an interactive zsh on a pseudo-terminal (zsh/zpty), Tab after `lifeline st`.
+      // Each read waits for its text; `timeout` ends a zsh that never sees it.
+      const driver = await Deno.makeTempFile({ suffix: ".zsh" });
+      await Deno.writeTextFile(
+        driver,
+        [
+          "zmodload zsh/zpty",
+          "zpty z zsh -f -i",
+          // The quotes keep the marker out of the echoed input: only the output matches.
+          `zpty -w z "PS1='%% '; autoload -U compinit; compinit -D -u; source ${file}; print LOAD''ED"`,
+          "zpty -r z _ '*LOADED*'",
+          "zpty -w -n z $'lifeline st\\t'",
+          "zpty -r z out '*status*'",
+          'print -r -- "completed: ${out//[^[:print:]]/}"',
+          "zpty -d z",
+        ].join("\n"),
+      );
+      const typed = await withLifelineOnPath((PATH) =>
+        run("timeout", ["60", zsh, "-f", driver], { HOME: Deno.env.get("HOME") ?? "/tmp", PATH })
+      );
+      await Deno.remove(driver);
+      assert.equal(typed.code, 0, `zsh did not complete within 60 s: ${typed.stdout} ${typed.stderr}`);
+      assert.match(typed.stdout, /completed: .*lifeline status/);
       // What the script asks `lifeline` for a word being completed (its candidates, NUL-separated).
       const asked = await lifeline(["completion", "zsh", "st"]);
       assert.equal(asked.code, 0, asked.stderr);
