@@ -108,6 +108,8 @@ export async function main(a: Args, settings: Settings, io: Io): Promise<number>
       return await serveHub({ ...settings, stateDir: a.stateDir ?? settings.stateDir }, io);
     case "simulate":
       return await simulate(a, io);
+    case "installed":
+      return await runInstaller({ ...a, cmd: "status" });
     default:
       return await runInstaller(a);
   }

@@ -44,6 +44,11 @@ const installerCommon = {
       description: message`Assume this Codex version instead of asking \`codex --version\`.`,
     }),
   ),
+  binDir: optional(
+    option("--bin-dir", string({ metavar: "DIR" }), {
+      description: message`Where the lifeline command goes (default ~/.local/bin).`,
+    }),
+  ),
 };
 const writing = object({
   events: optional(
@@ -115,12 +120,51 @@ export const parser = or(
   command("doctor", object({ ...cmd("doctor"), ...installerCommon }), {
     description: message`Check the installation and fire each hook once against a temporary store.`,
   }),
-  command("install", merge(object({ ...cmd("install"), ...installerCommon }), writing, installOnly), {
-    description: message`Add lifeline's hooks, trust entries and notify to Codex's config.`,
-  }),
-  command("uninstall", merge(object({ ...cmd("uninstall"), ...installerCommon }), writing), {
-    description: message`Remove exactly what install added.`,
-  }),
+  command(
+    "install",
+    or(
+      // The installer's report of what is installed: `lifeline status` lists sessions.
+      object({
+        ...cmd("installed"),
+        status: option("--status", {
+          description: message`Say what is installed, where, and whether each handler is trusted.`,
+        }),
+        ...installerCommon,
+      }),
+      merge(
+        object({
+          ...cmd("install"),
+          ...installerCommon,
+          hints: optional(
+            option("--hints", {
+              description:
+                message`Let lifeline tell Codex once after repeated failures of one tool (off by default).`,
+            }),
+          ),
+        }),
+        writing,
+        installOnly,
+      ),
+    ),
+    {
+      description:
+        message`Add lifeline's hooks, trust and notify to Codex's config (--status: what is installed).`,
+    },
+  ),
+  command(
+    "uninstall",
+    merge(
+      object({
+        ...cmd("uninstall"),
+        ...installerCommon,
+        purge: optional(
+          option("--purge", { description: message`Remove the state dir (every recorded session) too.` }),
+        ),
+      }),
+      writing,
+    ),
+    { description: message`Remove exactly what install added.` },
+  ),
   command(
     "flush",
     object({

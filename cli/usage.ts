@@ -11,10 +11,9 @@ import type { Usage, UsageTerm } from "@optique/core/usage";
 function optionNames(terms: readonly UsageTerm[], into: Set<string>): void {
   for (const t of terms) {
     if (t.type === "option") { for (const n of t.names) into.add(n); }
-    else if ("terms" in t && Array.isArray(t.terms)) {
-      if (t.type === "exclusive") continue;
-      optionNames(t.terms as UsageTerm[], into);
-    }
+    // A command's own alternatives (`install` or `install --status`): the options of each.
+    else if (t.type === "exclusive") { for (const branch of t.terms) optionNames(branch, into); }
+    else if ("terms" in t && Array.isArray(t.terms)) optionNames(t.terms as UsageTerm[], into);
   }
 }
 

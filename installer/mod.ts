@@ -1,5 +1,5 @@
 /**
- * `deno run -A installer/mod.ts install|uninstall|status|doctor [--codex-home DIR]
+ * `deno run -A --no-lock installer/mod.ts install|uninstall|status|doctor [--codex-home DIR]
  * [--state-dir DIR] [--events LIST] [--dry-run] [--yes] [--json]`
  *
  * Installs lifeline's hooks into Codex (`$CODEX_HOME/hooks.json`, trust
@@ -20,7 +20,7 @@ import { run } from "@optique/run";
 import { applyPlan, changeReport, planFor } from "./apply.ts";
 import { checkAfterWrite, checkCurrent, checkPlanned } from "./codex_check.ts";
 import { doctor } from "./doctor.ts";
-import { EXIT_FAILURE, InstallerError, UsageError } from "./errors.ts";
+import { EXIT_FAILURE, EXIT_USAGE, InstallerError, UsageError } from "./errors.ts";
 import { realFs } from "./fs.ts";
 import { realPorts } from "./ports.ts";
 import { printChange, printDoctor, printStatus } from "./print.ts";
@@ -115,18 +115,38 @@ const parser = or(
   }),
 );
 
+const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
+const err = (s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s + "\n"));
+
+/** How help and errors name this entry point. */
+const PROGRAM = "deno run -A --no-lock installer/mod.ts";
+
+/**
+ * Whether `args` ask for a completion script. A script registers a command
+ * name, which `deno run …` is not; the script is the `lifeline` command's,
+ * whose subcommands include these, and it asks `lifeline` on PATH as you type.
+ */
+export function asksCompletion(args: readonly string[]): boolean {
+  return args[0] === "completion" || args.some((a) => a === "--completion" || a.startsWith("--completion="));
+}
+
 type Args = ReturnType<typeof parse>;
-function parse() {
+function parse(args: readonly string[]) {
+  if (args.length === 0) args = ["--help"]; // a bare command shows what it can do
+  const completion = asksCompletion(args);
+  if (completion && !args.includes("--help")) {
+    err("note: this completes the lifeline command that install puts on your PATH");
+  }
   return run(parser, {
-    programName: "deno run -A installer/mod.ts",
+    programName: completion ? "lifeline" : PROGRAM,
+    args,
     brief: message`Install lifeline's hooks into OpenAI Codex CLI, safely and reversibly.`,
     help: "both",
     completion: "both",
+    aboveError: "none",
+    errorExitCode: EXIT_USAGE,
   });
 }
-
-const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
-const err = (s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s + "\n"));
 
 /** Install or uninstall: plan once, show it, ask, then write exactly the plan that was shown. */
 async function changeCommand(args: Extract<Args, { cmd: "install" | "uninstall" }>): Promise<number> {
@@ -197,7 +217,7 @@ async function main(args: Args): Promise<number> {
 }
 
 if (import.meta.main) {
-  const args = parse();
+  const args = parse(Deno.args);
   let code: number;
   try {
     code = await main(args);

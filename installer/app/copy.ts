@@ -10,7 +10,8 @@
  * so the hooks' `--allow-read` needs no new entry. The `lifeline` command
  * imports npm packages, so it is one bundle (`deno bundle`, from the npm
  * cache install already needs) at `cli/lifeline.js`: it runs with
- * `--no-config`, needs no import map and downloads nothing.
+ * `--no-config`, needs no import map and downloads nothing. The scenarios
+ * `lifeline simulate` replays are copied as data.
  *
  * @module
  */
@@ -34,6 +35,11 @@ export const CLI_BUNDLE = "cli/lifeline.js";
 const BUNDLES: readonly (readonly [string, string])[] = [[CLI_ENTRY, CLI_BUNDLE], [MCP_ENTRY, MCP_BUNDLE]];
 /** The folders Codex runs code from, copied as source. */
 export const APP_FOLDERS: readonly string[] = ["codex", "lifecycle", "hooks", "hub"];
+/**
+ * Data the command reads at run time, copied whole: `lifeline simulate`
+ * replays the bundled scenarios, which it finds next to the copy's hooks.
+ */
+export const DATA_FOLDERS: readonly string[] = ["simulator/scenarios"];
 /** The file inside a copy that names its version. */
 const VERSION_FILE = "VERSION";
 
@@ -42,18 +48,26 @@ export function appDir(stateDir: string, version: string): string {
   return join(stateDir, "app", version);
 }
 
-function walk(dir: string, out: string[]): void {
+function walk(dir: string, out: string[], keep: (name: string) => boolean): void {
   for (const e of [...Deno.readDirSync(dir)].sort((a, b) => a.name < b.name ? -1 : 1)) {
     const p = join(dir, e.name);
-    if (e.isDirectory) walk(p, out);
-    else if (e.isFile && e.name.endsWith(".ts")) out.push(p);
+    if (e.isDirectory) walk(p, out, keep);
+    else if (e.isFile && keep(e.name)) out.push(p);
   }
 }
 
-/** The source files of a checkout the copy is made of. */
+/** The files of a checkout (or of a copy) the copy is made of: the sources, then the data. */
 function sourceFiles(root: string): string[] {
   const out: string[] = [];
-  for (const f of APP_FOLDERS) walk(join(root, f), out);
+  for (const f of APP_FOLDERS) walk(join(root, f), out, (n) => n.endsWith(".ts"));
+  for (const f of DATA_FOLDERS) {
+    try {
+      walk(join(root, f), out, () => true);
+    } catch (e) {
+      // A copy made before the data was copied has none; a newer install brings it.
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 /**
  * OpenTelemetry over OTLP/HTTP JSON: a span per turn (written when the turn
- * ends), a child span per tool call, and log records for failures, context
+ * ends), a child span per tool call (from its PreToolUse to its
+ * PostToolUse), and log records for failures, context
  * events and session start and end. Ids are hashes of the session, turn and
  * observation, so a retried record carries the same ids and the collector can
  * drop the duplicate.
@@ -42,8 +43,26 @@ function attrs(o: Record<string, string | number | boolean | null | undefined>):
   return out;
 }
 
-/** The OTLP spans and log records of one applied observation. */
-export function otlpRecords({ obs, changes, before, session, tokens }: RecordInput): OutboxRecord[] {
+/**
+ * The attributes every span shares, named by the OpenTelemetry GenAI semantic
+ * conventions: the operation, the provider (Codex's default, OpenAI: a hook
+ * does not see a custom `model_provider`) and the conversation (the session).
+ */
+function genAi(operation: "invoke_agent" | "execute_tool", sessionId: string) {
+  return {
+    "gen_ai.operation.name": operation,
+    "gen_ai.provider.name": "openai",
+    "gen_ai.conversation.id": sessionId,
+  };
+}
+
+/**
+ * The OTLP spans and log records of one applied observation: a turn is an
+ * `invoke_agent codex` span, each tool call an `execute_tool <tool>` child.
+ */
+export function otlpRecords(
+  { obs, changes, before, session, tokens, toolStartedAt }: RecordInput,
+): OutboxRecord[] {
   const out: OutboxRecord[] = [];
   const p = obs.payload;
   const sid = obs.session_id;
@@ -60,22 +79,25 @@ export function otlpRecords({ obs, changes, before, session, tokens }: RecordInp
       body: {
         traceId: trace,
         spanId: turnSpanId(sid, t.turn_id),
-        name: "codex.turn",
+        name: "invoke_agent codex",
         kind: 1,
         startTimeUnixNano: nanos(t.started_at),
         endTimeUnixNano: nanos(t.ended_at ?? obs.observed_at),
         attributes: attrs({
-          "codex.session_id": sid,
+          ...genAi("invoke_agent", sid),
+          "gen_ai.agent.name": "codex",
+          "gen_ai.request.model": session?.model,
+          "error.type": ok ? undefined : t.outcome !== "completed" ? t.outcome : "tool_failure",
+          // Input includes the cached tokens, as the conventions ask.
+          "gen_ai.usage.input_tokens": used?.input,
+          "gen_ai.usage.output_tokens": used?.output,
+          "gen_ai.usage.cache_read.input_tokens": used?.cached_input,
+          // No convention names these: Codex's own.
           "codex.turn_id": t.turn_id,
-          "codex.model": session?.model,
           "codex.outcome": t.outcome,
           "codex.tool_invocations": t.tool_invocations,
           "codex.tool_failures": t.tool_failures,
           "codex.safety_net_used": t.safety_net_used,
-          // The GenAI semantic conventions' names; input includes the cached tokens, as they ask.
-          "gen_ai.usage.input_tokens": used?.input,
-          "gen_ai.usage.output_tokens": used?.output,
-          "gen_ai.usage.cache_read.input_tokens": used?.cached_input,
           "codex.usage.reasoning_output_tokens": used?.reasoning,
           "codex.usage.total_tokens": used?.total,
         }),
@@ -88,6 +110,10 @@ export function otlpRecords({ obs, changes, before, session, tokens }: RecordInp
   }
   if (obs.event === "PostToolUse" && tid) {
     const spanId = sha256Hex(`tool:${obs.key}`).slice(0, 16);
+    const callId = typeof p.tool_use_id === "string" ? p.tool_use_id : undefined;
+    // The call ran from its PreToolUse to this PostToolUse, both as the hooks recorded them; without a
+    // recorded PreToolUse (that hook not installed) the span can only mark the end.
+    const started = (callId && toolStartedAt(callId)) || obs.observed_at;
     out.push({
       target: "otlp_span",
       key: spanId,
@@ -95,14 +121,20 @@ export function otlpRecords({ obs, changes, before, session, tokens }: RecordInp
         traceId: trace,
         spanId,
         parentSpanId: turnSpanId(sid, tid),
-        name: `codex.tool ${String(p.tool_name)}`,
+        name: `execute_tool ${String(p.tool_name)}`,
         kind: 1,
-        startTimeUnixNano: nanos(obs.observed_at),
+        // A clock that stepped back between the two hooks must not make a span end before it starts.
+        startTimeUnixNano: nanos(
+          Date.parse(started) < Date.parse(obs.observed_at) ? started : obs.observed_at,
+        ),
         endTimeUnixNano: nanos(obs.observed_at),
         attributes: attrs({
-          "codex.tool_name": String(p.tool_name),
-          "codex.tool_use_id": p.tool_use_id as string | undefined,
+          ...genAi("execute_tool", sid),
+          "gen_ai.tool.name": String(p.tool_name),
+          "gen_ai.tool.call.id": callId,
+          "gen_ai.tool.type": "function",
           "error.type": obs.failure?.error_class,
+          "codex.turn_id": tid,
         }),
         status: obs.failure ? { code: 2, message: obs.failure.error_class } : { code: 1 },
       },
@@ -125,7 +157,7 @@ export function otlpRecords({ obs, changes, before, session, tokens }: RecordInp
         body: { stringValue: body },
         attributes: attrs({
           "log.record.uid": uid,
-          "codex.session_id": sid,
+          "gen_ai.conversation.id": sid,
           "codex.turn_id": tid,
           "codex.event": obs.event,
           ...extra,
@@ -137,7 +169,7 @@ export function otlpRecords({ obs, changes, before, session, tokens }: RecordInp
   };
   for (const f of changes.failures) {
     log("ERROR", `tool ${f.tool} failed: ${f.error_class}`, {
-      "codex.tool_name": f.tool,
+      "gen_ai.tool.name": f.tool,
       "error.type": f.error_class,
       "codex.message": f.message,
     }, sha256Hex(`log:fail:${f.key}`).slice(0, 32));

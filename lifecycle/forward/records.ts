@@ -31,6 +31,8 @@ export interface RecordInput {
   session: SessionRow | undefined;
   /** A turn's tokens so far, this observation included; `undefined` when Codex reported none. */
   tokens: (turnId: string) => TurnTokens | undefined;
+  /** When the session's PreToolUse of a tool call (by its `tool_use_id`) was recorded, if it was. */
+  toolStartedAt: (toolUseId: string) => string | undefined;
 }
 
 /** The outbox records of one applied observation. */
@@ -41,8 +43,9 @@ export function outboxRecords(
   session: SessionRow | undefined,
   config: ForwardConfig,
   tokens: (turnId: string) => TurnTokens | undefined = () => undefined,
+  toolStartedAt: (toolUseId: string) => string | undefined = () => undefined,
 ): OutboxRecord[] {
-  const input: RecordInput = { obs, changes, before, session, tokens };
+  const input: RecordInput = { obs, changes, before, session, tokens, toolStartedAt };
   return [
     ...(config.neotoma ? neotomaRecords(input) : []),
     ...(config.otlp ? otlpRecords(input) : []),

@@ -210,6 +210,7 @@ function writeOutbox(
     session,
     forward.config,
     tokens,
+    (toolUseId) => toolStartedAt(db, obs.session_id, toolUseId),
   );
   for (const r of records) {
     const res = db.stmt(
@@ -218,4 +219,13 @@ function writeOutbox(
     if (Number(res.changes) > 0) ids.push(Number(res.lastInsertRowid));
   }
   return ids;
+}
+
+/** When the session's latest PreToolUse of a tool call was recorded (a tool span starts there). */
+function toolStartedAt(db: Db, sessionId: string, toolUseId: string): string | undefined {
+  const row = db.stmt(
+    `SELECT observed_at FROM events WHERE session_id = ? AND event = 'PreToolUse'
+       AND json_extract(body, '$.payload.tool_use_id') = ? ORDER BY seq DESC LIMIT 1`,
+  ).get(sessionId, toolUseId) as { observed_at?: unknown } | undefined;
+  return typeof row?.observed_at === "string" ? row.observed_at : undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The `lifeline` command as a user runs it: help for every subcommand, usage
  * errors (error first, one hint, exit 2), no colour when piped or with
- * NO_COLOR, `status --json` from any folder, completion scripts bash accepts.
+ * NO_COLOR, `status --json` from any folder, completion scripts bash accepts
+ * (zsh and fish: completion_test.ts).
  */
 import assert from "node:assert/strict";
 import meta from "../../deno.json" with { type: "json" };
@@ -188,20 +189,6 @@ Deno.test("completion bash prints a script bash accepts and that registers lifel
   } finally {
     await Deno.remove(file);
   }
-  for (const sh of ["zsh", "fish"]) {
-    const s = await lifeline(["completion", sh]);
-    assert.equal(s.code, 0, s.stderr);
-    assert.match(s.stdout, /lifeline/);
-    // zsh and fish are not installed on the test machine; when one is, it must parse the script.
-    const which = await new Deno.Command("sh", { args: ["-c", `command -v ${sh}`] }).output();
-    if (which.code !== 0) continue;
-    const file2 = await Deno.makeTempFile();
-    await Deno.writeTextFile(file2, s.stdout);
-    const check = await new Deno.Command(sh, { args: sh === "zsh" ? ["-n", file2] : ["--no-execute", file2] })
-      .output();
-    await Deno.remove(file2);
-    assert.equal(check.code, 0, new TextDecoder().decode(check.stderr));
-  }
 });
 
 Deno.test("watch prints the table, and Ctrl-C (SIGINT) ends it with exit 0", async () => {
@@ -231,6 +218,31 @@ Deno.test("watch prints the table, and Ctrl-C (SIGINT) ends it with exit 0", asy
     assert.match(seen, /cccc1111/);
     assert.doesNotMatch(seen, ESC);
     assert.equal(status.code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("colour on a terminal (util-linux script), none with NO_COLOR or TERM=dumb", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    writeStore(dir, sessionsOf("eeee1111-0001", "eeee2222-0002", "/"));
+    const mod = new URL("../../cli/mod.ts", import.meta.url).pathname;
+    const onTerminal = async (env: Record<string, string>) => {
+      const line = `"${Deno.execPath()}" run -A --quiet "${mod}" status --state-dir "${dir}"`;
+      const out = await new Deno.Command("script", {
+        args: ["-q", "-e", "-c", line, "/dev/null"],
+        env: { TERM: "xterm", ...env },
+        stdin: "null",
+      }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      return new TextDecoder().decode(out.stdout);
+    };
+    const coloured = await onTerminal({ NO_COLOR: "" });
+    assert.match(coloured, /eeee1111/);
+    assert.match(coloured, ESC, "a terminal gets colour");
+    assert.doesNotMatch(await onTerminal({ NO_COLOR: "1" }), ESC);
+    assert.doesNotMatch(await onTerminal({ NO_COLOR: "", TERM: "dumb" }), ESC);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -2,7 +2,8 @@
  * The installer against the real Codex 0.169.0, as a new user meets it:
  * install from a copy of the repository, delete that copy, and a real
  * `codex exec` (no trust bypass) is recorded by hooks running from lifeline's
- * installed copy; the user's own notify program fires beside lifeline's;
+ * installed copy, and the installed command lists it from any folder; the
+ * user's own notify program fires beside lifeline's;
  * `lifeline uninstall` (the installed command) restores config.toml and
  * hooks.json byte for byte and removes the command and the copy. Then, with
  * only lifeline's copy deleted, Codex still runs and the user's notify still
@@ -127,8 +128,13 @@ Deno.test("real codex: install from a deleted checkout records a session from th
     for (const e of ["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "Stop", "Notify"]) {
       assert.ok(events.includes(e), `${e} recorded (${events.join(", ")})`);
     }
-
+    // The installed command reads it, from any folder, with the checkout gone.
     const launcher = join(bin, "lifeline");
+    const listed = await exec(launcher, ["status", "--json"], env, "/");
+    assert.equal(listed.code, 0, listed.stderr);
+    const doc = JSON.parse(listed.stdout) as { sessions: { session_id: string; state: string }[] };
+    assert.deepEqual(doc.sessions.map((x) => x.session_id), sessions.map((x) => x.session_id));
+
     const un = await exec(launcher, ["uninstall", "--yes", "--codex-version", "0.169.0"], env, ws);
     assert.equal(un.code, 0, un.stderr + un.stdout);
     assert.equal(await Deno.readTextFile(join(codexHome, "config.toml")), originalConfig);

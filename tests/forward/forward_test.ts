@@ -265,13 +265,18 @@ Deno.test("OTLP: resourceSpans/scopeSpans/spans and resourceLogs; ids stable acr
     }).resourceSpans[0]!;
     assert.deepEqual(rs.resource.attributes.map((a) => a.key), ["service.name", "host.name"]);
     assert.equal(rs.scopeSpans[0]!.scope.name, "lifeline");
-    const turn = rs.scopeSpans[0]!.spans.find((s) => s.name === "codex.turn")!;
-    const tool = rs.scopeSpans[0]!.spans.find((s) => String(s.name).startsWith("codex.tool"))!;
+    const turn = rs.scopeSpans[0]!.spans.find((s) => s.name === "invoke_agent codex")!;
+    const tool = rs.scopeSpans[0]!.spans.find((s) => String(s.name).startsWith("execute_tool "))!;
     assert.match(String(turn.traceId), /^[0-9a-f]{32}$/);
     assert.match(String(turn.spanId), /^[0-9a-f]{16}$/);
     assert.equal(tool.parentSpanId, turn.spanId);
     assert.equal(tool.traceId, turn.traceId);
     assert.deepEqual(tool.status, { code: 2, message: "exit_3" });
+    // The recording's PreToolUse and PostToolUse are consecutive: one tick (1 s) of the test clock apart.
+    assert.equal(
+      BigInt(String(tool.endTimeUnixNano)) - BigInt(String(tool.startTimeUnixNano)),
+      1_000_000_000n,
+    );
     assert.deepEqual(turn.status, { code: 2, message: "1 tool failure(s)" });
     assert.match(String(turn.startTimeUnixNano), /^\d{19}$/);
     const lr = (logs.at(-1)!.body as {

@@ -67,7 +67,7 @@ Deno.test("OTLP: a turn span carries the turn's summed token usage; a turn witho
   try {
     const spans = store.outbox().filter((r) => r.target === "otlp_span").map((r) =>
       JSON.parse(r.body) as { name: string; attributes: Attr[] }
-    ).filter((s) => s.name === "codex.turn");
+    ).filter((s) => s.name === "invoke_agent codex");
     assert.equal(spans.length, 2);
     const attr = (s: { attributes: Attr[] }, k: string) => s.attributes.find((a) => a.key === k)?.value;
     const byTurn = (id: string) => spans.find((s) => attr(s, "codex.turn_id")?.stringValue === id)!;

@@ -189,3 +189,41 @@ Deno.test("upgrading is install from a newer checkout: a new version folder, the
     await Deno.remove(h.dir, { recursive: true });
   }
 });
+
+Deno.test("the installed lifeline simulate finds its bundled scenarios, from any folder", async () => {
+  const h = await makeHome();
+  try {
+    const r = await installer(["install", ...h.args, "--yes"]);
+    assert.equal(r.code, 0, r.stderr);
+    const m = manifestOf(h.state);
+    // Every bundled scenario, where the command looks for them (next to the copy's hooks).
+    const list = (root: string) => {
+      const out: string[] = [];
+      const walk = (d: string) => {
+        for (const e of Deno.readDirSync(join(root, d))) {
+          if (e.isDirectory) walk(join(d, e.name));
+          else out.push(join(d, e.name));
+        }
+      };
+      walk("simulator/scenarios");
+      return out.sort();
+    };
+    assert.deepEqual(list(m.app.dir), list(LIFELINE_ROOT));
+    assert.ok(list(m.app.dir).length > 20);
+    const help = await run(m.app.launcher, ["simulate", "--help"], {}, "/");
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /Usage: lifeline simulate/);
+    // A bundled scenario by its path inside the copy, then every bundled one is listed by --json.
+    const one = await run(
+      m.app.launcher,
+      ["simulate", join(m.app.dir, "simulator/scenarios/tool_calls.jsonl"), "--json"],
+      {},
+      h.dir,
+    );
+    assert.equal(one.code, 0, one.stderr);
+    const doc = JSON.parse(one.stdout) as { passed: number; failed: number; scenarios: { name: string }[] };
+    assert.deepEqual([doc.passed, doc.failed, doc.scenarios.map((s) => s.name)], [1, 0, ["tool_calls"]]);
+  } finally {
+    await Deno.remove(h.dir, { recursive: true });
+  }
+});

@@ -190,7 +190,7 @@ Deno.test("doctor: all green after install; a wrong trust hash is a failure that
     assert.equal(bad.code, 1);
     assert.match(
       bad.stdout,
-      /FAIL\s+trust\s+1 handler\(s\) without a matching trusted_hash \(Stop\): Codex skips them silently; run install again/,
+      /FAIL\s+trust\s+1 handler\(s\) without a matching trusted_hash \(Stop\): Codex skips them silently; run lifeline install again/,
     );
   } finally {
     await Deno.remove(h.dir, { recursive: true });
