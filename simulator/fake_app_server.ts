@@ -53,6 +53,8 @@ export interface FakeAppServer {
   waitFor(pred: (r: Received) => boolean): Promise<Received>;
   /** The number of open connections. */
   readonly open: number;
+  /** How many notifications `notify` sent (barriers not counted). */
+  readonly sent: number;
   /** How many connections were opened in total. */
   readonly opened: number;
   /** Resolves when `n` connections have been opened in total. */
@@ -84,6 +86,7 @@ export function startFakeAppServer(socketPath: string, opts: FakeAppServerOption
   const waiters: { pred: (r: Received) => boolean; resolve: (r: Received) => void }[] = [];
   const connWaiters: { n: number; resolve: () => void }[] = [];
   let opened = 0;
+  let sent = 0;
   let server: Deno.HttpServer | undefined;
 
   const answerOf = (method: string, params: Record<string, unknown>): DaemonAnswer => {
@@ -156,7 +159,11 @@ export function startFakeAppServer(socketPath: string, opts: FakeAppServerOption
     },
     broadcast,
     notify(n) {
+      sent++;
       broadcast({ ...model.notify(n) });
+    },
+    get sent() {
+      return sent;
     },
     barrier() {
       if (sockets.size === 0) return Promise.resolve(false);
