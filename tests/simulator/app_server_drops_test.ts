@@ -19,7 +19,7 @@ import { Store } from "../../lifecycle/store/mod.ts";
 import { DaemonModel, type DaemonNotification } from "../../simulator/daemon_model.ts";
 import { readStream, type StreamEvent } from "../harness/app_server_recording.ts";
 
-const RUNS = 200;
+const RUNS = 500;
 const VERSIONS = ["0.169.0", "0.171.0"];
 
 function stream(version: string): StreamEvent[] {

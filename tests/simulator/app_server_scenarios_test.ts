@@ -4,13 +4,16 @@
  * session's sources, transport and turn state, and about a message, fail
  * with what was seen; app-server steps without the header fail clearly; the
  * stand-in daemon answers a steer like the real one (the running turn, or
- * the refusal that names it); the converter reads the framed messages back.
+ * the refusal that names it); the converter reads the framed messages back,
+ * its output is what is committed, and the hooks-only scenario expects at
+ * every hook what the scenario with both sources expects there.
  */
 import assert from "node:assert/strict";
 import { parseScenario, runScenario } from "../../simulator/mod.ts";
 import { DaemonModel } from "../../simulator/daemon_model.ts";
 import { steerFoundNoTurn, steerFoundTurnId } from "../../codex/app_server/requests.ts";
 import { unframe } from "../harness/app_server_recording.ts";
+import { recordings, SCENARIO_DIR, toScenario, variants } from "../harness/app_server_to_scenario.ts";
 import { frameMessage } from "../../hub/app_server/frame.ts";
 
 const thread = { id: "t1", sessionId: "t1", ephemeral: false, preview: "", cwd: "/w", model: "m" };
@@ -104,4 +107,26 @@ Deno.test("the converter reads back what the hub framed", () => {
   const framed = frameMessage(`a <b> & "c"`, { from: 'x"y', kind: "ask", id: "m1" });
   assert.deepEqual(unframe(framed), { from: 'x"y', kind: "ask", text: `a <b> & "c"` });
   assert.equal(unframe("plain text"), undefined);
+});
+
+Deno.test("the converted app-server scenarios are the converter's output; both sources agree at every hook", () => {
+  for (const { version, events } of recordings()) {
+    const byName = new Map<string, Record<string, unknown>[]>();
+    for (const v of variants(events)) {
+      const lines = toScenario(events, version, v);
+      byName.set(v.name, lines);
+      const text = lines.map((x) => JSON.stringify(x)).join("\n") + "\n";
+      assert.equal(
+        Deno.readTextFileSync(`${SCENARIO_DIR}${version}/${v.name}.jsonl`),
+        text,
+        `${version}/${v.name}.jsonl is stale: run deno run -A tests/harness/app_server_to_scenario.ts`,
+      );
+    }
+    // The hook steps and the expectation right after each, in order.
+    const atHooks = (lines: Record<string, unknown>[]) =>
+      lines.flatMap((l, i) => l.step === "raw" ? [[l, lines[i + 1]]] : []);
+    const both = atHooks(byName.get("hooks_and_app_server")!);
+    assert.ok(both.length >= 6, "SessionStart, a UserPromptSubmit and a Stop per turn");
+    assert.deepEqual(atHooks(byName.get("hooks_only")!), both);
+  }
 });
