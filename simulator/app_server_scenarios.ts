@@ -179,8 +179,3 @@ export function parseMessageExtras(v: JsonObject, fail: Fail): MessageExtras {
 export function isAppServerStep(step: { step: string }): step is AppServerStep {
   return APP_SERVER_STEP_NAMES.includes(step.step);
 }
-
-/** Steps that need a header with `"app_server": true`. */
-export function needsAppServer(step: { step: string }): boolean {
-  return step.step === "daemon" || step.step === "app_server" || step.step === "hub_start";
-}

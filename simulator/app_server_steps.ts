@@ -15,7 +15,12 @@ import type { JsonObject } from "../codex/json.ts";
 import { SYSTEM_CLOCK } from "../hub/app_server/bridge.ts";
 import type { Hub, HubOptions } from "../hub/server.ts";
 import { type FakeAppServer, startFakeAppServer } from "./fake_app_server.ts";
-import type { AppServerStep, MessageExpectation, MessageExtras } from "./app_server_scenarios.ts";
+import {
+  type AppServerStep,
+  isAppServerStep,
+  type MessageExpectation,
+  type MessageExtras,
+} from "./app_server_scenarios.ts";
 
 /** The bridge's waits (reconnect backoff, unsubscribe grace) run this many times faster than real ones. */
 export const BRIDGE_SPEEDUP = 10;
@@ -119,8 +124,8 @@ export async function performAppServer(
   c: AppServerContext | undefined,
   step: { step: string },
 ): Promise<boolean> {
-  if (!["daemon", "app_server", "hub_start", "expect_message"].includes(step.step)) return false;
-  const s = step as AppServerStep;
+  if (!isAppServerStep(step)) return false;
+  const s = step;
   if (!c) {
     throw new Error(`step "${s.step}" needs the app-server: add "app_server": true to the header`);
   }
