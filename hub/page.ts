@@ -1,6 +1,7 @@
 /**
  * The live page (`GET /`): every session with its status, turn state, last
- * seen, turns, failures and transport; a session opens (click, or `#s=<id>`)
+ * seen, turns, failures, transport and the sources that saw it (hooks,
+ * notify, the app-server); a session opens (click, or `#s=<id>`)
  * to its turns, tool calls, failures and messages, with a box to send it a
  * `notify` or an `ask` and each message's status. Updates are pushed
  * (`GET /events`) and patched into keyed rows in place, so a selection or a
@@ -22,6 +23,10 @@ tbody#rows tr{cursor:pointer}tbody#rows tr:hover{background:#f6f8fc}tbody#rows t
 .badge{display:inline-block;padding:2px 8px;border-radius:10px;font-size:12px;color:#fff}
 .online{background:#4caf7a}.busy{background:#e8a33d}.offline{background:#9aa0a6}
 .connected{color:#1e8e3e}.disconnected{color:#b06000}.none{color:#9aa0a6}.fail{color:#d93025}
+.app-server{color:#1967d2}
+.src{display:inline-block;padding:1px 6px;margin:0 3px 2px 0;border-radius:8px;font-size:11px;background:#e8eaed;color:#3c4043}
+.src-hook{background:#e6f4ea;color:#137333}.src-app-server{background:#e8f0fe;color:#1967d2}
+.src-notify{background:#fef7e0;color:#8a5a00}
 .sq{display:inline-block;width:10px;height:10px;margin-right:2px;border-radius:2px;vertical-align:middle}
 .t-completed{background:#4caf7a}.t-open{background:#e8a33d}.t-interrupted{background:#d93025}
 .t-abandoned{background:#9aa0a6}.t-blocked{background:#673ab7}
@@ -62,6 +67,15 @@ const squares = (cell, turns) => {
     return s;
   }), document.createTextNode(" " + turns.length));
 };
+// The sources that saw a session, as small badges (rebuilt only when they change).
+const sourceBadges = (cell, sources) => {
+  const list = sources || [];
+  const sig = list.join();
+  if (cell.dataset.sig === sig) return;
+  cell.dataset.sig = sig;
+  cell.replaceChildren(...list.map((s) => el("span", "src src-" + s, s)));
+  cell.title = list.length ? "seen by " + list.join(", ") : "";
+};
 // A keyed list: one child per key, created once, then patched by fill(node, item).
 const keyed = (parent, items, key, make, fill) => {
   const have = new Map([...parent.children].map((c) => [c.dataset.key, c]));
@@ -88,7 +102,7 @@ function renderList() {
   const shown = sessions.filter((s) => showOffline() || s.status !== "offline" || s.session_id === openId);
   keyed($("rows"), shown, (s) => s.session_id, () => {
     const tr = el("tr");
-    for (let i = 0; i < 8; i++) tr.append(el("td"));
+    for (let i = 0; i < 9; i++) tr.append(el("td"));
     tr.children[0].append(el("code"));
     tr.children[1].append(el("span"), el("small"));
     tr.children[3].className = "turns";
@@ -109,8 +123,9 @@ function renderList() {
     const tr8 = s.status === "offline" ? ["none", "—"] : [s.transport, s.transport];
     setClass(c[5], tr8[0]);
     setText(c[5], tr8[1]);
-    setText(c[6], ago(s.last_seen));
-    setText(c[7], (s.cwd || "") + " · " + (s.model || ""));
+    sourceBadges(c[6], s.sources);
+    setText(c[7], ago(s.last_seen));
+    setText(c[8], (s.cwd || "") + " · " + (s.model || ""));
   });
   $("empty").hidden = sessions.length > 0;
   $("folded").hidden = showOffline() || offline === 0;
@@ -124,7 +139,8 @@ async function renderDetail() {
   box.hidden = false;
   setText($("dTitle"), d.session_id);
   setText($("dMeta"), d.status + " · " + d.turn_state + " · " + (d.cwd || "") + " · " + (d.model || "") +
-    " · started " + ago(d.started_at));
+    " · started " + ago(d.started_at) + (d.transport ? " · transport " + d.transport : ""));
+  sourceBadges($("dSources"), d.sources);
   keyed($("dTurns"), d.turns, (t) => t.turn_id, () => {
     const li = el("li");
     li.append(el("span"), el("span"), el("small"));
@@ -233,12 +249,12 @@ export function pageHtml(nonce: string): string {
 <div id="bar"><span id="meta">connecting…</span>
 <label><input type="checkbox" id="showOffline"> show offline sessions (<span id="offlineCount">0</span>)</label>
 <span id="legend">turns: </span></div>
-<table><thead><tr><th>Session</th><th>Status</th><th>Turn</th><th>Turns</th><th>Failures</th><th>Sidecar</th>
-<th>Last seen</th><th>cwd · model</th></tr></thead><tbody id="rows"></tbody></table>
+<table><thead><tr><th>Session</th><th>Status</th><th>Turn</th><th>Turns</th><th>Failures</th><th>Transport</th>
+<th>Sources</th><th>Last seen</th><th>cwd · model</th></tr></thead><tbody id="rows"></tbody></table>
 <div id="empty" class="empty" hidden>No sessions recorded yet.</div>
 <div id="folded" class="empty" hidden>Offline sessions are folded away: <button id="unfold">show them</button></div>
 <section id="detail" hidden><h2><code id="dTitle"></code> <button id="close">close</button></h2>
-<div id="dMeta"></div>
+<div id="dMeta"></div><div>seen by <span id="dSources"></span></div>
 <h3>Turns</h3><ol id="dTurns"></ol><div id="dTurnsEmpty" class="empty" hidden>No turns yet.</div>
 <h3>Tool calls</h3><ul id="dTools"></ul><div id="dToolsEmpty" class="empty" hidden>No tool calls.</div>
 <h3>Failures</h3><ul id="dFailures"></ul><div id="dFailuresEmpty" class="empty" hidden>No failures.</div>

@@ -22,7 +22,7 @@ export interface ExpectationFailure {
 
 /** What the hub says about a session (no hub: transport undefined, no deliveries). */
 export interface HubState {
-  transport: "connected" | "disconnected" | undefined;
+  transport: "connected" | "disconnected" | "app-server" | undefined;
   delivered: number;
   pending: number;
 }
@@ -66,6 +66,10 @@ export function check(
       const actual = report.failures.map(key).sort();
       const expected = e.failures.map(key).sort();
       if (!isDeepStrictEqual(actual, expected)) fail("failures", expected, actual);
+    }
+    if (e.sources !== undefined) {
+      const actual = [...report.sources].sort();
+      if (!isDeepStrictEqual(actual, [...e.sources].sort())) fail("sources", e.sources, actual);
     }
     if (e.contradictions !== undefined && e.contradictions !== report.contradictions.length) {
       fail("contradictions", e.contradictions, report.contradictions.map((c) => `${c.event}: ${c.reason}`));

@@ -23,14 +23,14 @@ import { scenarioText, simulateHtml, simulateJson } from "./report.ts";
 export { parseScenario, type Scenario, ScenarioError } from "./scenario.ts";
 export { type RunOptions, runScenario, type ScenarioResult } from "./runner.ts";
 export { check, type ExpectationFailure } from "./expect.ts";
-import { recordedTuiDirs } from "./tui_scenarios.ts";
+import { recordedDirs } from "./tui_scenarios.ts";
 export { scenarioText, simulateHtml, simulateJson } from "./report.ts";
 
 /** The bundled scenarios, sorted. */
 export function bundledScenarios(): string[] {
   const dir = `${LIFELINE_ROOT}/simulator/scenarios`;
   const out: string[] = [];
-  for (const sub of ["", "recorded/", ...recordedTuiDirs(dir)]) {
+  for (const sub of ["", "recorded/", ...recordedDirs(dir, "tui"), ...recordedDirs(dir, "app_server")]) {
     try {
       for (const e of Deno.readDirSync(`${dir}/${sub}`)) {
         if (e.isFile && e.name.endsWith(".jsonl")) out.push(`${dir}/${sub}${e.name}`);
@@ -97,8 +97,11 @@ export async function simulate(
   if (args.json) out(JSON.stringify(summary, null, 2));
   else {
     const runs = results.reduce((n, r) => n + r.hook_runs, 0);
+    const daemon = results.filter((r) => r.app_server);
+    const notes = daemon.reduce((n, r) => n + (r.app_server?.notifications ?? 0), 0);
+    const appServer = daemon.length ? ` (${daemon.length} with the app-server, ${notes} notifications)` : "";
     out(
-      `\n${summary.passed} passed, ${summary.failed} failed: ${results.length} scenarios, ${runs} hook runs in ${
+      `\n${summary.passed} passed, ${summary.failed} failed: ${results.length} scenarios${appServer}, ${runs} hook runs in ${
         ((performance.now() - t0) / 1000).toFixed(1)
       } s`,
     );

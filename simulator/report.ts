@@ -19,6 +19,8 @@ export interface SimulateJson {
     passed: boolean;
     failures: { step: number; expected: unknown; actual: unknown }[];
     hook_runs: number;
+    /** App-server scenarios: the notifications the stand-in daemon sent. */
+    app_server_notifications?: number;
   }[];
 }
 
@@ -34,6 +36,7 @@ export function simulateJson(results: ScenarioResult[]): SimulateJson {
       passed: r.passed,
       failures: r.failures,
       hook_runs: r.hook_runs,
+      ...(r.app_server ? { app_server_notifications: r.app_server.notifications } : {}),
     })),
   };
 }
@@ -43,9 +46,9 @@ const j = (v: unknown) => JSON.stringify(v);
 /** The text report of one scenario: verdict, failed expectations, timeline. */
 export function scenarioText(r: ScenarioResult, verbose: boolean): string {
   const lines = [
-    `${
-      r.passed ? "PASS" : "FAIL"
-    } ${r.name} (profile ${r.profile}, ${r.hook_runs} hook runs, ${r.duration_ms} ms) ${r.file}`,
+    `${r.passed ? "PASS" : "FAIL"} ${r.name} (profile ${r.profile}, ${r.hook_runs} hook runs${
+      r.app_server ? `, ${r.app_server.notifications} app-server notifications` : ""
+    }, ${r.duration_ms} ms) ${r.file}`,
   ];
   if (r.description) lines.push(`     ${r.description}`);
   for (const f of r.failures) {

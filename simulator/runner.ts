@@ -25,6 +25,7 @@ import { describe, perform, transportOf, waitFor } from "./steps.ts";
 import { attachTui } from "./process_models.ts";
 import { checkAll } from "./tui_scenarios.ts";
 import { processModelOf, sharedPids } from "../lifecycle/process_model.ts";
+import { type AppServerSim, createAppServerSim, hubAppServerOptions } from "./app_server_steps.ts";
 
 /** One point of the timeline: the state of each session after a step. */
 export interface TimelineEntry {
@@ -55,6 +56,8 @@ export interface ScenarioResult {
   dir: string;
   /** The store's journal at the end (in-process runs): what lifeline recorded, payloads included. */
   journal?: Observation[];
+  /** App-server scenarios: what the stand-in daemon sent and was asked. */
+  app_server?: { notifications: number; requests: number };
 }
 
 /** Options of {@link runScenario}. */
@@ -106,9 +109,20 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     ...(runner ? { runner } : {}),
   });
   const tui = attachTui(engine, h);
-  const hub = h.hub
-    ? startHub({ stateDir: places.stateDir, port: 0, pingMs: 60_000, alive: (pid) => engine.alive(pid) })
+  const sim = h.app_server
+    ? await createAppServerSim(places.codexHome, () => clock.now().getTime())
     : undefined;
+  const makeHub = () =>
+    startHub({
+      stateDir: places.stateDir,
+      port: 0,
+      pingMs: 60_000,
+      alive: (pid) => engine.alive(pid),
+      ...(sim ? hubAppServerOptions(sim, () => clock.now()) : {}),
+    });
+  // A scenario with a `hub_start` step starts the hub there (say, after the daemon); else at once.
+  let hub: Hub | undefined = h.hub && !sc.steps.some((s) => s.step === "hub_start") ? makeHub() : undefined;
+  const app = sim ? { sim, hub: () => hub, startHub: () => (hub = makeHub()) } : undefined;
   const failures: ExpectationFailure[] = [];
   let journal: Observation[] | undefined;
   const timeline: TimelineEntry[] = [];
@@ -136,8 +150,10 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     for (const step of sc.steps) {
       engine.at(step.line);
       const before = engine.runs.length;
+      // The daemon's notifications take a little time, as hooks do (100 ms each), so that times stay ordered.
+      if (step.step === "app_server") clock.advance(10);
       try {
-        await perform({ engine, file: sc.file, hub, stateDir: places.stateDir }, step);
+        await perform({ engine, file: sc.file, hub, stateDir: places.stateDir, app }, step);
       } catch (e) {
         failures.push({
           step: step.line,
@@ -148,10 +164,11 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
       await engine.settle();
       // Sidecars are real processes: give an expected transport, and the deliveries a sidecar
       // writes into the inbox after it reconnects, their time before reading.
-      if (step.step === "expect" && hub) {
+      const liveHub = hub;
+      if (step.step === "expect" && liveHub) {
         const id = idOf(step.session);
         const { transport, deliveries } = step.expect;
-        if (transport !== undefined) await waitFor(() => transportOf(hub, id) === transport, 10_000);
+        if (transport !== undefined) await waitFor(() => transportOf(liveHub, id) === transport, 10_000);
         if (deliveries !== undefined) {
           await waitFor(() => {
             const c = withStore((st) => inboxCounts(st.deliveries(id)));
@@ -200,10 +217,17 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
         line: step.line,
         step: describe(step),
         at: clock.now().toISOString(),
-        sessions: Object.fromEntries([...engine.sessions.keys()].map((l) => {
-          const r = reports.get(idOf(l));
-          return [l, r ? { status: r.status, turn_state: r.turn_state } : null];
-        })),
+        sessions: Object.fromEntries([
+          ...[...engine.sessions.keys()].map((l) => {
+            const r = reports.get(idOf(l));
+            return [l, r ? { status: r.status, turn_state: r.turn_state } : null];
+          }),
+          // The daemon's sessions have no label: shown by the start of their id.
+          ...(sim ? [...reports.values()] : []).filter((r) =>
+            ![...engine.sessions.values()].some((x) => x.id === r.session_id)
+          )
+            .map((r) => [r.session_id.slice(0, 8), { status: r.status, turn_state: r.turn_state }]),
+        ]),
         runs: engine.runs.slice(before).map((r) => ({
           event: r.event,
           status: r.status,
@@ -214,7 +238,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     }
   } finally {
     journal = runner?.store.journal();
-    await cleanUp(dir, { engine, hub, closeRunner: () => runner?.close(), keep: opts.keep === true });
+    await cleanUp(dir, { engine, hub, sim, closeRunner: () => runner?.close(), keep: opts.keep === true });
   }
   return {
     name: h.name,
@@ -232,6 +256,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     duration_ms: Math.round(performance.now() - t0),
     dir,
     ...(journal ? { journal } : {}),
+    ...(sim ? { app_server: daemonCounts(sim) } : {}),
   };
 }
 
@@ -242,6 +267,13 @@ function inboxCounts(inbox: readonly { status: string }[]): { delivered: number;
   };
 }
 
+function daemonCounts(sim: AppServerSim): { notifications: number; requests: number } {
+  return {
+    notifications: sim.fake.sent,
+    requests: sim.fake.received.filter((r) => r.msg["id"] !== undefined).length,
+  };
+}
+
 /**
  * Ends the run: the fake Codex's processes, the hub, then every process that
  * still names the temporary dir (sidecars the hooks started detached, which
@@ -249,10 +281,17 @@ function inboxCounts(inbox: readonly { status: string }[]): { delivered: number;
  */
 async function cleanUp(
   dir: string,
-  o: { engine: FakeCodex; hub: Hub | undefined; closeRunner: () => void; keep: boolean },
+  o: {
+    engine: FakeCodex;
+    hub: Hub | undefined;
+    sim: AppServerSim | undefined;
+    closeRunner: () => void;
+    keep: boolean;
+  },
 ): Promise<void> {
   await o.engine.close();
   await o.hub?.close();
+  await o.sim?.close();
   o.closeRunner();
   await killProcessesReferencing(`${dir}/`);
   if (!o.keep) await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -18,52 +18,21 @@
  */
 
 import { isHookEventName } from "../codex/events.ts";
-import { PROFILES, type VersionProfile } from "../codex/profiles.ts";
 import { isObject, type JsonObject, typeName } from "../codex/json.ts";
+import { parseTuiClear, parseTuiStep, type TuiStep } from "./tui_scenarios.ts";
 import {
-  parseTuiClear,
-  parseTuiHeader,
-  parseTuiStep,
-  type TuiHeader,
-  type TuiStep,
-} from "./tui_scenarios.ts";
+  APP_SERVER_STEP_NAMES,
+  type AppServerStep,
+  type MessageExtras,
+  parseAppServerStep,
+  parseMessageExtras,
+} from "./app_server_scenarios.ts";
+import { type Fail, num, parseHeader, type ScenarioHeader, str } from "./scenario_header.ts";
 
-/** The format version this simulator reads. */
-export const SCENARIO_VERSION = 1;
-
-/** An extra (user) handler installed next to lifeline's. */
-export interface ExtraHook {
-  event: string;
-  command: string;
-  timeout?: number;
-  matcher?: string;
-  /** Whether a trust entry is written for it (default true). */
-  trusted: boolean;
-  /** Put its group before lifeline's (shifting lifeline's trust indexes). */
-  before: boolean;
-}
-
-/** The header line. */
-export interface ScenarioHeader {
-  name: string;
-  description: string;
-  profile: VersionProfile;
-  /** Simulated start time; default: the real time when the run starts. */
-  start: Date | undefined;
-  settings: { stale_busy_seconds: number; failure_hint_threshold: number; text: string };
-  /** Lifeline events to install (default: every event the profile fires). */
-  events: string[] | undefined;
-  /** Whether lifeline's handlers get trust entries (default true). */
-  trusted: boolean;
-  /** Run a hub for this scenario (hooks then start real sidecars). */
-  hub: boolean;
-  hooks: ExtraHook[];
-  /** The interactive TUI and its process model (`tui_scenarios.ts`). */
-  tui?: TuiHeader;
-}
+export { type ExtraHook, SCENARIO_VERSION, type ScenarioHeader } from "./scenario_header.ts";
 
 /** A step, with the line it came from. */
-export type Step = CodexStep | TuiStep;
+export type Step = CodexStep | TuiStep | AppServerStep;
 /** A step of the fake Codex and the hub. */
 type CodexStep =
   & { line: number }
@@ -93,7 +62,13 @@ type CodexStep =
     | { step: "drop"; session: string }
     | { step: "reconnect"; session: string }
     | { step: "kill_sidecar"; session: string }
-    | { step: "message"; session: string; kind: "notify" | "ask"; text: string; expect_status?: number }
+    | {
+      step: "message";
+      session: string;
+      kind: "notify" | "ask";
+      text: string;
+      expect_status?: number;
+    } & MessageExtras
   );
 
 /** What an `expect` step checks; every field is optional and compared exactly. */
@@ -120,8 +95,10 @@ export interface Expectation {
   };
   /** Handlers skipped for this event, e.g. because they are untrusted. */
   skipped?: { event: string; reason: string; count?: number };
-  /** The session's sidecar transport (waits up to 10 s for it, since sidecars are real processes). */
-  transport?: "connected" | "disconnected";
+  /** The session's transport as the hub shows it (waits up to 10 s for it: sidecars are real processes). */
+  transport?: "connected" | "disconnected" | "app-server";
+  /** Which sources saw the session (in any order). */
+  sources?: string[];
   /** Messages in the session's inbox by state. */
   deliveries?: { delivered?: number; pending?: number };
 }
@@ -141,6 +118,11 @@ export class ScenarioError extends Error {
   }
 }
 
+const STEP_NAMES = [
+  ..."start prompt tool assistant interrupt compact clear resume exit kill advance raw expect".split(" "),
+  ..."drop reconnect kill_sidecar message quit kill_tui kill_daemon daemon_stop new expect_all".split(" "),
+  ...APP_SERVER_STEP_NAMES,
+];
 const SESSION_STEPS = new Set([
   "drop",
   "reconnect",
@@ -167,6 +149,7 @@ export const SESSION_EXPECTATIONS = [
   "failures",
   "contradictions",
   "end_reason",
+  "sources",
 ] as const;
 const EXPECT_KEYS: ReadonlySet<string> = new Set([
   ...SESSION_EXPECTATIONS,
@@ -205,101 +188,14 @@ export function parseScenario(text: string, file: string): Scenario {
   return { file, header, steps };
 }
 
-type Fail = (detail: string) => never;
-
-function str(v: JsonObject, k: string, fail: Fail, where: string, fallback?: string): string {
-  const x = v[k];
-  if (x === undefined && fallback !== undefined) return fallback;
-  if (x === undefined) fail(`field "${k}" is missing${where}`);
-  if (typeof x !== "string") fail(`field "${k}" must be a string${where}, got ${typeName(x)}`);
-  return x as string;
-}
-
-function num(v: JsonObject, k: string, fail: Fail, where: string, fallback?: number): number {
-  const x = v[k];
-  if (x === undefined && fallback !== undefined) return fallback;
-  if (typeof x !== "number" || !Number.isFinite(x)) {
-    fail(`field "${k}" must be a number${where}, got ${typeName(x)}`);
-  }
-  return x as number;
-}
-
-function parseHeader(v: JsonObject, fail: Fail): ScenarioHeader {
-  if (v.lifeline_scenario === undefined) {
-    fail(`the first line must be a header with "lifeline_scenario": ${SCENARIO_VERSION}`);
-  }
-  if (v.lifeline_scenario !== SCENARIO_VERSION) {
-    fail(
-      `field "lifeline_scenario" is ${
-        JSON.stringify(v.lifeline_scenario)
-      }; this simulator reads version ${SCENARIO_VERSION}`,
-    );
-  }
-  const where = " in the header";
-  const name = str(v, "name", fail, where);
-  const profileName = str(v, "profile", fail, where, "0.169");
-  const profile = PROFILES.find((p) => p.version === profileName) ??
-    fail(`field "profile" is "${profileName}"; known profiles: ${PROFILES.map((p) => p.version).join(", ")}`);
-  let start: Date | undefined;
-  if (v.start !== undefined) {
-    start = new Date(str(v, "start", fail, where));
-    if (Number.isNaN(start.getTime())) fail(`field "start" is not an ISO-8601 time`);
-  }
-  const s = v.settings === undefined ? {} : v.settings;
-  if (!isObject(s)) fail(`field "settings" must be an object, got ${typeName(s)}`);
-  const settings = {
-    stale_busy_seconds: num(s as JsonObject, "stale_busy_seconds", fail, ' in "settings"', 1800),
-    failure_hint_threshold: num(s as JsonObject, "failure_hint_threshold", fail, ' in "settings"', 2),
-    text: str(s as JsonObject, "text", fail, ' in "settings"', "scrubbed"),
-  };
-  let events: string[] | undefined;
-  if (v.events !== undefined) {
-    if (!Array.isArray(v.events) || v.events.some((e) => !isHookEventName(e))) {
-      fail(`field "events" must be an array of hook event names`);
-    }
-    events = v.events as string[];
-  }
-  const hooks: ExtraHook[] = [];
-  if (v.hooks !== undefined) {
-    if (!Array.isArray(v.hooks)) fail(`field "hooks" must be an array, got ${typeName(v.hooks)}`);
-    for (const [i, h] of (v.hooks as unknown[]).entries()) {
-      const w = ` in "hooks[${i}]"`;
-      if (!isObject(h)) fail(`field "hooks[${i}]" must be an object`);
-      const hh = h as JsonObject;
-      const event = str(hh, "event", fail, w);
-      if (!isHookEventName(event)) fail(`field "event"${w} is "${event}", not a hook event`);
-      hooks.push({
-        event,
-        command: str(hh, "command", fail, w),
-        ...(hh.timeout !== undefined ? { timeout: num(hh, "timeout", fail, w) } : {}),
-        ...(hh.matcher !== undefined ? { matcher: str(hh, "matcher", fail, w) } : {}),
-        trusted: hh.trusted !== false,
-        before: hh.before === true,
-      });
-    }
-  }
-  return {
-    name,
-    description: str(v, "description", fail, where, ""),
-    profile,
-    start,
-    settings,
-    events,
-    trusted: v.trusted !== false,
-    hub: v.hub === true,
-    hooks,
-    tui: parseTuiHeader(v, profile.version, fail),
-  };
-}
-
 function parseStep(v: JsonObject, line: number, fail: Fail): Step {
   const kind = v.step;
   if (typeof kind !== "string") {
     fail(kind === undefined ? `field "step" is missing` : `field "step" must be a string`);
   }
   const where = ` in step "${kind}"`;
-  const tuiStep = parseTuiClear(v, line) ?? parseTuiStep(v, line, fail);
-  if (tuiStep) return tuiStep;
+  const other = parseTuiClear(v, line) ?? parseTuiStep(v, line, fail) ?? parseAppServerStep(v, line, fail);
+  if (other) return other;
   const session = SESSION_STEPS.has(kind as string) ? str(v, "session", fail, where) : "";
   switch (kind) {
     case "start":
@@ -384,13 +280,10 @@ function parseStep(v: JsonObject, line: number, fail: Fail): Step {
         kind: k as "notify" | "ask",
         text: str(v, "text", fail, where),
         ...(v.expect_status !== undefined ? { expect_status: num(v, "expect_status", fail, where) } : {}),
+        ...parseMessageExtras(v, fail),
       };
     }
     default:
-      return fail(
-        `field "step" is "${
-          String(kind)
-        }"; known steps: start, prompt, tool, assistant, interrupt, compact, clear, resume, exit, kill, advance, raw, expect, drop, reconnect, kill_sidecar, message, quit, kill_tui, kill_daemon, daemon_stop, new, expect_all`,
-      );
+      return fail(`field "step" is "${String(kind)}"; known steps: ${[...STEP_NAMES].join(", ")}`);
   }
 }

@@ -15,6 +15,7 @@ import type { FakeCodex } from "./fake_codex.ts";
 import type { Step } from "./scenario.ts";
 import { copyRecordedTranscript } from "./transcript.ts";
 import { performTui } from "./tui_steps.ts";
+import { type AppServerContext, performAppServer, postMessage } from "./app_server_steps.ts";
 
 /** Where a step runs. */
 export interface StepContext {
@@ -23,6 +24,8 @@ export interface StepContext {
   file: string;
   hub: Hub | undefined;
   stateDir: string;
+  /** The stand-in app-server daemon (a header with `"app_server": true`). */
+  app?: AppServerContext | undefined;
 }
 
 /** A step in a few words, for the timeline. */
@@ -32,6 +35,14 @@ export function describe(step: Step): string {
       return `advance ${step.seconds}s`;
     case "raw":
       return `raw ${step.event}`;
+    case "daemon":
+      return `daemon ${step.action}`;
+    case "app_server":
+      return "notify" in step
+        ? `app-server ${step.notify.method}`
+        : `app-server answers ${step.answer.method}`;
+    case "expect_message":
+      return `expect message ${step.message}`;
     case "prompt":
     case "assistant":
       return `${step.session}: ${step.step} "${
@@ -48,8 +59,9 @@ export function describe(step: Step): string {
   }
 }
 
-/** Whether the hub holds a connection from the session's sidecar. */
-export function transportOf(hub: Hub, sessionId: string): "connected" | "disconnected" {
+/** How the hub reaches a session, as `/sessions` says: the app-server, its sidecar, or not at all. */
+export function transportOf(hub: Hub, sessionId: string): "connected" | "disconnected" | "app-server" {
+  if (hub.appServer?.has(sessionId)) return "app-server";
   return hub.connected().includes(sessionId) ? "connected" : "disconnected";
 }
 
@@ -76,6 +88,7 @@ export async function perform(c: StepContext, step: Step): Promise<void> {
     throw new Error(`step "${step.step}" needs a hub: add "hub": true to the header`);
   }
   if (await performTui(engine, step)) return;
+  if (await performAppServer(c.app, step)) return;
   const hub = c.hub!;
   const sid = "session" in step ? engine.sessions.get(step.session)?.id ?? step.session : "";
   switch (step.step) {
@@ -134,20 +147,8 @@ export async function perform(c: StepContext, step: Step): Promise<void> {
       await waitFor(() => !hub.connected().includes(sid), 5000);
       return;
     }
-    case "message": {
-      const res = await fetch(`${hub.url}/sessions/${encodeURIComponent(sid)}/messages`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${hub.token}`, "content-type": "application/json" },
-        body: JSON.stringify({ kind: step.kind, text: step.text }),
-      });
-      const body = await res.text();
-      if (step.expect_status !== undefined && res.status !== step.expect_status) {
-        throw new Error(
-          `expected HTTP ${step.expect_status} for the ${step.kind}, got ${res.status}: ${body}`,
-        );
-      }
-      return;
-    }
+    case "message":
+      return postMessage(hub, c.app?.sim, sid, step);
   }
 }
 

@@ -153,11 +153,11 @@ export function checkAll(
   return out;
 }
 
-/** The folders of converted real-TUI recordings under the scenarios folder (`recorded/tui/<set>/`). */
-export function recordedTuiDirs(scenarioDir: string): string[] {
+/** The folders of converted recordings of one kind (`recorded/<kind>/<set>/`: `tui`, `app_server`). */
+export function recordedDirs(scenarioDir: string, kind: string): string[] {
   try {
-    return [...Deno.readDirSync(`${scenarioDir}/recorded/tui`)].filter((e) => e.isDirectory)
-      .map((e) => `recorded/tui/${e.name}/`).sort();
+    return [...Deno.readDirSync(`${scenarioDir}/recorded/${kind}`)].filter((e) => e.isDirectory)
+      .map((e) => `recorded/${kind}/${e.name}/`).sort();
   } catch {
     return [];
   }

@@ -76,6 +76,11 @@ Deno.test({
       assert.match(s0[3]!, /2$/, "two turns");
       assert.equal(s0[4], "Bash exit_1 ×1");
       assert.equal(s0[5], "disconnected");
+      assert.equal(s0[6], "hook", "the sources that saw it");
+      assert.equal(
+        await page.eval(`document.querySelector('#rows tr[data-key="s0"]').children[6].title`),
+        "seen by hook",
+      );
       assert.equal(
         await page.eval(
           `document.querySelectorAll('#rows tr[data-key="s0"] .sq.t-completed, #rows tr[data-key="s0"] .sq.t-open').length`,
@@ -126,6 +131,7 @@ Deno.test({
         `!document.getElementById("detail").hidden && document.querySelectorAll("#dTurns li").length === 2`,
       );
       assert.equal(await page.eval(`document.getElementById("dTitle").textContent`), "s0");
+      assert.equal(await page.eval(`document.getElementById("dSources").textContent`), "hook");
       assert.match(
         await page.eval<string>(`document.getElementById("dTools").textContent`),
         /Bash.*\(failed\)/,

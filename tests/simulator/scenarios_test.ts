@@ -35,6 +35,14 @@ Deno.test("the bundle covers the cases the simulator promises", () => {
       "tui_per_session",
       "tui_0.169.0_daemon_resume_twice",
       "tui_0.171.0_nodaemon_clear",
+      "app_server_0.169.0_deliver_start_steer",
+      "app_server_0.169.0_ask_idle",
+      "app_server_0.169.0_drop_restore",
+      "app_server_0.169.0_daemon_after_hub",
+      "app_server_0.169.0_hub_after_daemon",
+      "app_server_0.169.0_hooks_and_app_server",
+      "app_server_0.169.0_hooks_only",
+      "app_server_0.171.0_deliver_start_steer",
     ]
   ) assert.ok(names.includes(n), `missing bundled scenario ${n}`);
 });
@@ -44,7 +52,9 @@ for (const sc of loadScenarios(files)) {
     const r = await runScenario(sc);
     assert.deepEqual(r.failures, [], JSON.stringify(r.timeline, null, 1));
     assert.ok(r.passed);
-    if (sc.header.trusted) assert.ok(r.hook_runs > 0, "a scenario with trusted hooks runs some");
+    if (sc.header.app_server) {
+      assert.ok((r.app_server?.notifications ?? 0) > 0, "an app-server scenario replays notifications");
+    } else if (sc.header.trusted) assert.ok(r.hook_runs > 0, "a scenario with trusted hooks runs some");
   });
   Deno.test(`bundled scenario passes (in-process hooks): ${sc.header.name}`, async () => {
     const r = await runScenario(sc, { inProcess: true });
@@ -143,6 +153,34 @@ Deno.test("bad scenario files get errors with file:line and the field", () => {
     [
       `${h}\n{"step": "message", "session": "a", "kind": "shout", "text": "x"}`,
       /f\.jsonl:2: field "kind" in step "message" must be "notify" or "ask"/,
+    ],
+    [
+      `${h}\n{"step": "daemon", "action": "explode"}`,
+      /f\.jsonl:2: field "action" in step "daemon" must be one of start, drop, restore, stop, got "explode"/,
+    ],
+    [
+      `${h}\n{"step": "app_server", "notify": {"params": {}}}`,
+      /f\.jsonl:2: field "notify\.method" in step "app_server" must be a method name/,
+    ],
+    [
+      `${h}\n{"step": "app_server"}`,
+      /f\.jsonl:2: step "app_server" needs exactly one of "notify" \(a notification\) or "answer"/,
+    ],
+    [
+      `${h}\n{"step": "app_server", "answer": {"method": "turn/start", "result": {}, "error": {}}}`,
+      /f\.jsonl:2: field "answer" in step "app_server" needs exactly one of "result" or "error"/,
+    ],
+    [
+      `${h}\n{"step": "expect_message", "message": "m1", "colour": "red"}`,
+      /f\.jsonl:2: field "colour" is not a message field; known: status, via/,
+    ],
+    [
+      `${h}\n{"step": "message", "session": "a", "kind": "ask", "text": "x", "as": 3}`,
+      /f\.jsonl:2: field "as" in step "message" must be a string, got number/,
+    ],
+    [
+      '{"lifeline_scenario": 1, "name": "x", "app_server": "yes"}',
+      /f\.jsonl:1: field "app_server" must be true or false in the header, got string/,
     ],
   ];
   for (const [text, re] of cases) assert.throws(() => parseScenario(text, "f.jsonl"), re, text);
