@@ -183,6 +183,18 @@ export class AppServerTracker {
     return { source: APP_SERVER_SOURCE, at, kind: "transport", state, socketPath, detail };
   }
 
+  /**
+   * What is held back, given up now (the link went down, so the turn's first item may never
+   * come on it): every held turn counts as a turn, unless a compaction is all it showed.
+   */
+  release(): AppServerObservation[] {
+    const out = [...this.#held.values()].flatMap((h) =>
+      h.compaction ? h.held.filter((o) => o.kind === "hook_ran") : h.held
+    );
+    this.#held.clear();
+    return out;
+  }
+
   /** One notification; those about ephemeral threads give nothing. */
   apply(n: ServerNotification, at: number): AppServerObservation[] {
     const out = this.#observe(n, at);

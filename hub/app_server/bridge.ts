@@ -279,7 +279,7 @@ export function startAppServerBridge(opts: BridgeOptions): AppServerBridge {
       emit([tracker.transport("up", opts.socketPath, clock.now())]);
       const reason = await session(c);
       link = undefined;
-      emit([tracker.transport("down", opts.socketPath, clock.now(), reason)]);
+      emit([...tracker.release(), tracker.transport("down", opts.socketPath, clock.now(), reason)]);
       if (stopping.signal.aborted) break;
       failures++;
       await clock.sleep(backoffMs(failures), stopping.signal);

@@ -181,3 +181,35 @@ Deno.test("a manual compaction is no turn: held back, then dropped but for its h
   ]);
   assert.deepEqual(bare.map((o) => o.kind), ["turn_started", "turn_ended"], "a turn with no item is a turn");
 });
+
+Deno.test("a link that goes down gives up what is held: a turn, but not a compaction", () => {
+  const t = new AppServerTracker();
+  const tokens = {
+    inputTokens: 1,
+    cachedInputTokens: 0,
+    outputTokens: 1,
+    reasoningOutputTokens: 0,
+    totalTokens: 2,
+  };
+  t.apply({ method: "turn/started", threadId: "a", turn: turn("u1", "inProgress") }, 1);
+  t.apply({
+    method: "thread/tokenUsage/updated",
+    threadId: "a",
+    turnId: "u1",
+    total: tokens,
+    last: tokens,
+    modelContextWindow: null,
+  }, 2);
+  t.apply({ method: "turn/started", threadId: "b", turn: turn("c1", "inProgress") }, 3);
+  t.apply({
+    method: "item/completed",
+    threadId: "b",
+    turnId: "c1",
+    item: { type: "other", id: "x", itemType: "contextCompaction" },
+  }, 4);
+  assert.deepEqual(t.release().map((o) => [o.kind, "threadId" in o && o.threadId]), [
+    ["turn_started", "a"],
+    ["tokens", "a"],
+  ]);
+  assert.deepEqual(t.release(), [], "given up once");
+});
