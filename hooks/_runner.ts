@@ -192,9 +192,11 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
   if (handled && handled.outbox.length > 0 && settings.forward) {
     const forward = settings.forward;
     const ids = handled.outbox;
-    await import("./_flush.ts").then((m) => m.flushOwnRecords(settings.stateDir, forward, ids, log)).catch(
-      log,
-    );
+    const startedMs = Date.now();
+    await import("./_flush.ts").then((m) =>
+      m.flushOwnRecords(settings.stateDir, forward, ids, log, startedMs)
+    )
+      .catch(log);
   }
   prof?.mark("flush");
   finished = true;
