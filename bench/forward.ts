@@ -9,8 +9,8 @@
 
 import { join } from "node:path";
 import { hookDenoArgs } from "../hooks/permissions.ts";
-import { PROFILE_FLAG } from "../hooks/_runner.ts";
-import { HOOK_FLUSH_BUDGET_MS } from "../hooks/_flush.ts";
+import { PROFILE_FLAG } from "../hooks/limits.ts";
+import { HOOK_FLUSH_BUDGET_MS } from "../hooks/limits.ts";
 import { hookScript, payloadFor, phasesOf, summarise, timed } from "./hooks.ts";
 
 /** What {@link hangingTarget} measured (medians, ms). */

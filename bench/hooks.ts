@@ -9,7 +9,7 @@
 import { join, relative } from "node:path";
 import type { HookEventName } from "../codex/events.ts";
 import { HOOK_SCRIPTS, LIFELINE_ROOT } from "../hooks/handlers.ts";
-import { PROFILE_FLAG } from "../hooks/_runner.ts";
+import { PROFILE_FLAG } from "../hooks/limits.ts";
 import { bundleHooks } from "../installer/app/hook_bundle.ts";
 
 /** The bare baseline: `deno run` of a script that only reads stdin. */

@@ -9,9 +9,8 @@
 import { type ForwardConfig, forwardHosts } from "../lifecycle/forward/config.ts";
 import { flush } from "../lifecycle/forward/flush.ts";
 import { Store } from "../lifecycle/store/mod.ts";
+import { HOOK_FLUSH_BUDGET_MS } from "./limits.ts";
 
-/** A hook spends at most this long on its own new records, loading the flush and opening the store included. */
-export const HOOK_FLUSH_BUDGET_MS = 300;
 /** Kept back from the budget for what follows the last send (settling the rows, closing the store). */
 const SETTLE_MS = 15;
 

@@ -21,6 +21,7 @@ import { handle, type Handled, type PhaseMark } from "./handle.ts";
 import { appendLog, errorLine } from "./_log.ts";
 import { giveBack, waiting } from "./deadline.ts";
 import { codexPid } from "../lifecycle/process.ts";
+import { PROFILE_FLAG } from "./limits.ts";
 
 /** The most stdin a hook reads (Codex payloads with big tool output can be large). */
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -98,9 +99,6 @@ async function keepSidecar(settings: HookSettings, h: Handled): Promise<void> {
     now: Date.now(),
   });
 }
-
-/** The flag `deno task bench` adds to time a hook's phases (printed to stderr as one JSON line). */
-export const PROFILE_FLAG = "--lifeline-profile";
 
 /**
  * Phase marks, only under {@link PROFILE_FLAG} (a flag, not a variable: it needs no `--allow-env`, and

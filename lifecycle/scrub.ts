@@ -225,6 +225,9 @@ export function makeScrubber(mode: TextMode, home: string | undefined): Scrubber
 }
 
 const CACHE = new Map<string, Scrubber>();
+/** Strings up to this long are remembered once scrubbed, up to {@link MEMO_ENTRIES} of them. */
+const MEMO_MAX_CHARS = 512;
+const MEMO_ENTRIES = 2048;
 
 function buildScrubber(mode: TextMode, home: string | undefined): Scrubber {
   const homeRe = home && home.length > 1
@@ -232,7 +235,19 @@ function buildScrubber(mode: TextMode, home: string | undefined): Scrubber {
     : undefined;
   const path = (s: string) => (homeRe ? s.replace(homeRe, "~") : s);
   // The home directory first: markers never contain it, so nothing scrubbed later can bring it back.
-  const scrub = (s: string): string => capped(s, (x) => scrubSecrets(path(x)));
+  // Scrubbing is a pure function of the text: a replay or a long session sends the same short strings
+  // ("ok", a command) again and again, and each is scrubbed once.
+  const seen = new Map<string, string>();
+  const scrub = (s: string): string => {
+    if (s.length > MEMO_MAX_CHARS) return capped(s, (x) => scrubSecrets(path(x)));
+    let out = seen.get(s);
+    if (out === undefined) {
+      out = capped(s, (x) => scrubSecrets(path(x)));
+      if (seen.size >= MEMO_ENTRIES) seen.clear();
+      seen.set(s, out);
+    }
+    return out;
+  };
   const text = (s: string): string | null =>
     mode === "none" ? null : mode === "full" ? capped(s, (x) => x) : scrub(s);
   const json = (value: unknown): unknown => {
