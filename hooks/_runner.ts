@@ -23,6 +23,23 @@ import { giveBack, waiting } from "./deadline.ts";
 import { codexPid } from "../lifecycle/process.ts";
 import { PROFILE_FLAG } from "./limits.ts";
 
+/** Past this size a hook closes its store (checkpointing the write-ahead log), below it leaves it open. */
+const HOOK_WAL_MAX_BYTES = 256 * 1024;
+
+/**
+ * A hook's store is left open at exit while the write-ahead log is short. Closing the last connection
+ * checkpoints the log (two fsyncs) and removes it, and the next hook's commit starts a new one: on a
+ * busy disk that is half of a hook's time. Left open, the log is replayed by the next opener, which a
+ * short log keeps cheap; once it is long, this hook closes the store and so checkpoints it.
+ */
+function releaseStore(store: StoreCore, stateDir: string): void {
+  let size = Infinity;
+  try {
+    size = Deno.statSync(`${stateDir}/lifeline.db-wal`).size;
+  } catch { /* no log: closing costs nothing */ }
+  if (size > HOOK_WAL_MAX_BYTES || size === Infinity) store.close();
+}
+
 /** The most stdin a hook reads (Codex payloads with big tool output can be large). */
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
@@ -176,6 +193,7 @@ export async function runHook(event: HookEventName | "Notify"): Promise<never> {
       ppid: Deno.ppid,
       args: Deno.args,
       openStore: (dir, busy) => StoreCore.open(dir, { busyTimeoutMs: busy }),
+      releaseStore: (store) => releaseStore(store, settings.stateDir),
       stillWaiting,
       inputTruncated: stdin?.truncated ?? false,
       ...(forwarding ? { forwarding } : {}),
