@@ -164,7 +164,8 @@ function cutAt(s: string, max: number): number {
 function capped(s: string, f: (x: string) => string): string {
   let body = s;
   let dropped = 0;
-  const m = MARKER.exec(s.slice(-40));
+  // The marker test is a regular expression: compiled only for text that may end with a marker.
+  const m = s.endsWith(" more characters]") ? MARKER.exec(s.slice(-40)) : null;
   if (m) {
     body = s.slice(0, s.length - m[0].length);
     dropped = Number(m[1]);
@@ -233,7 +234,9 @@ function buildScrubber(mode: TextMode, home: string | undefined): Scrubber {
   const homeRe = home && home.length > 1
     ? new RegExp(`${escapeRegExp(home.replace(/\/+$/, ""))}(?=$|[\\/\\s"'\`:;,)\\]}])`, "g")
     : undefined;
-  const path = (s: string) => (homeRe ? s.replace(homeRe, "~") : s);
+  const homeDir = home?.replace(/\/+$/, "");
+  // Most text never names the home directory: the pattern is compiled only for text that does.
+  const path = (s: string) => (homeRe && s.includes(homeDir!) ? s.replace(homeRe, "~") : s);
   // The home directory first: markers never contain it, so nothing scrubbed later can bring it back.
   // Scrubbing is a pure function of the text: a replay or a long session sends the same short strings
   // ("ok", a command) again and again, and each is scrubbed once.

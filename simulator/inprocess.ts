@@ -11,8 +11,12 @@ import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
 import { handleHook } from "../hooks/in_process.ts";
 import { type HookSettings, hookSettings } from "../hooks/hook_settings.ts";
 import { HOOK_SCRIPTS } from "../hooks/handlers.ts";
+import { HOOK_ENV_VARS } from "../hooks/permissions.ts";
 import { Store } from "../lifecycle/store/mod.ts";
 import { type HandlerRunner, processRunner } from "./fire.ts";
+
+/** The hooks' variables that stay the same across a replay's events. */
+const STABLE_VARS = HOOK_ENV_VARS.filter((k) => k !== "LIFELINE_FAKE_NOW" && k !== "LIFELINE_CODEX_PID");
 
 const SCRIPT_EVENT = new Map<string, HookEventName | "Notify">([
   ...HOOK_EVENTS.map((e) => [HOOK_SCRIPTS[e], e] as const),
@@ -52,11 +56,15 @@ export function inProcessRunner(store: Store = Store.memory()): HandlerRunner & 
   };
   const settingsCache = new Map<string, HookSettings>();
   const settingsFor = (args: readonly string[], env: Record<string, string>): HookSettings => {
-    const { LIFELINE_FAKE_NOW: fakeNow, LIFELINE_CODEX_PID: pid, ...rest } = env;
-    const key = JSON.stringify([args, rest]);
+    const { LIFELINE_FAKE_NOW: fakeNow, LIFELINE_CODEX_PID: pid } = env;
+    // Keyed by what a hook reads: its arguments and its variables (the clock and the pid apart).
+    const key = [...args, ...STABLE_VARS.map((k) => env[k] ?? "\u0001")].join("\u0000");
     let base = settingsCache.get(key);
     if (!base) {
-      base = hookSettings(args, (k) => rest[k]);
+      base = hookSettings(
+        args,
+        (k) => (k === "LIFELINE_FAKE_NOW" || k === "LIFELINE_CODEX_PID" ? undefined : env[k]),
+      );
       settingsCache.set(key, base);
     }
     // Read as `lifecycle/settings.ts` reads them: an unreadable clock is no clock, an empty pid no pid.
