@@ -9,9 +9,10 @@
 import { type ForwardConfig, forwardHosts } from "../lifecycle/forward/config.ts";
 import { flush } from "../lifecycle/forward/flush.ts";
 import { Store } from "../lifecycle/store/mod.ts";
+import { HOOK_FLUSH_BUDGET_MS } from "./limits.ts";
 
-/** A hook spends at most this long sending its own new records. */
-const HOOK_FLUSH_BUDGET_MS = 300;
+/** Kept back from the budget for what follows the last send (settling the rows, closing the store). */
+const SETTLE_MS = 15;
 
 /**
  * Whether this process may reach every configured target: the installer
@@ -28,18 +29,24 @@ function mayReach(c: ForwardConfig): boolean {
   }
 }
 
-/** Sends the rows `ids` if this hook may reach the targets; a failure is logged, never thrown. */
+/**
+ * Sends the rows `ids` if this hook may reach the targets; a failure is logged, never thrown. The budget
+ * runs from `startedMs` (when the hook began to load this module), so a hanging target costs the hook
+ * at most {@link HOOK_FLUSH_BUDGET_MS} in all.
+ */
 export async function flushOwnRecords(
   stateDir: string,
   config: ForwardConfig,
   ids: readonly number[],
   log: (e: unknown) => void,
+  startedMs: number = Date.now(),
 ): Promise<void> {
   if (!mayReach(config)) return;
   try {
     const store = Store.open(stateDir, { busyTimeoutMs: 200 });
     try {
-      await flush(store, config, { budgetMs: HOOK_FLUSH_BUDGET_MS, ids });
+      const budgetMs = Math.max(1, HOOK_FLUSH_BUDGET_MS - SETTLE_MS - (Date.now() - startedMs));
+      await flush(store, config, { budgetMs, ids });
     } finally {
       store.close();
     }

@@ -15,7 +15,7 @@
 import type { HookEventName } from "../codex/events.ts";
 import { parseHookInputLenient, parseNotifyArgvLenient } from "../codex/lenient.ts";
 import { EMPTY_RESULT, hookOutput, type HookResult } from "../codex/outputs.ts";
-import { makeScrubber, scrubSecrets } from "../lifecycle/scrub.ts";
+import { makeScrubber, type Scrubber, scrubSecrets } from "../lifecycle/scrub.ts";
 import { codexPid } from "../lifecycle/process.ts";
 import { type ObserveContext, observeHook, observeNotify, readTail } from "../lifecycle/observe.ts";
 import type { HintRow, Observation, SessionRow } from "../lifecycle/model.ts";
@@ -43,6 +43,27 @@ export interface HookDeps {
   stillWaiting?: () => boolean;
   /** The input was cut at the hook's size limit (its top-level fields before the cut are kept). */
   inputTruncated?: boolean;
+  /** Phase marks for `deno task bench` (see {@link PhaseMark}); absent, nothing is timed. */
+  phase?: PhaseMark;
+}
+
+/**
+ * Ends the current phase of a hook (`name`); with `carvedMs`, that much of it
+ * is reported as the phase `carved` instead (scrubbing runs inside observing).
+ */
+export type PhaseMark = (name: string, carved?: { name: string; ms: number }) => void;
+
+/** A scrubber that adds the time spent in it to `spent.ms` (only when profiling). */
+function timedScrubber(s: Scrubber, spent: { ms: number }): Scrubber {
+  const timed = <A, R>(f: (a: A) => R) => (a: A): R => {
+    const t0 = performance.now();
+    try {
+      return f(a);
+    } finally {
+      spent.ms += performance.now() - t0;
+    }
+  };
+  return { mode: s.mode, text: timed(s.text), path: timed(s.path), json: timed(s.json) };
 }
 
 /** What one invocation did. */
@@ -67,25 +88,33 @@ export function handle(
   input: string | readonly string[],
   deps: HookDeps,
 ): Handled {
-  const { settings } = deps;
+  const { settings, phase } = deps;
+  const scrubbing = { ms: 0 };
+  const scrubber = makeScrubber(settings.textMode, settings.home);
   const ctx: ObserveContext = {
     now: deps.now,
-    scrubber: makeScrubber(settings.textMode, settings.home),
+    scrubber: phase ? timedScrubber(scrubber, scrubbing) : scrubber,
     pid: codexPid(deps.args, settings.codexPidOverride, deps.ppid),
     hintThreshold: settings.hintThreshold,
     transcriptTail: readTail,
   };
-  const obs = event === "Notify"
-    ? observeNotify(parseNotifyArgvLenient(input as string[]), ctx)
-    : observeHook(
-      parseHookInputLenient(input as string, event, {
-        truncated: deps.inputTruncated ?? false,
-        excerpt: scrubSecrets,
-      }),
-      ctx,
-    );
+  let obs: Observation;
+  if (event === "Notify") {
+    const payload = parseNotifyArgvLenient(input as string[]);
+    phase?.("parse");
+    obs = observeNotify(payload, ctx);
+  } else {
+    const payload = parseHookInputLenient(input as string, event, {
+      truncated: deps.inputTruncated ?? false,
+      excerpt: scrubSecrets,
+    });
+    phase?.("parse");
+    obs = observeHook(payload, ctx);
+  }
+  phase?.("key and signals", { name: "scrub", ms: scrubbing.ms });
   // The lock wait stays well inside the hook's deadline, leaving time to answer.
   const store = deps.openStore(settings.stateDir, Math.max(100, settings.deadlineMs - 700));
+  phase?.("open");
   try {
     // Liveness is checked by the readers: Deno allows /proc/<pid> only with --allow-all.
     const { result, delivered, outbox } = store.recordAndClaim(
@@ -94,6 +123,7 @@ export function handle(
       deps.stillWaiting ?? true,
       settings.forward ? deps.forwarding : undefined,
     );
+    phase?.("transaction");
     if (settings.debug) {
       appendLog(
         settings.stateDir,
@@ -110,6 +140,7 @@ export function handle(
     };
   } finally {
     (deps.releaseStore ?? ((st: StoreCore) => st.close()))(store);
+    phase?.("close");
   }
 }
 

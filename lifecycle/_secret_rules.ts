@@ -210,6 +210,8 @@ function basic(m: string, scheme: string, value: string): string {
 const SCHEMES = /^(?:Bearer|Basic|Token|Bot|Digest|OAuth|ApiKey|SSWS|Key|Splunk|GenieKey)$/i;
 const SCHEME_BEFORE = /(?:Bearer|Basic|Token|Bot|Digest|OAuth|ApiKey|SSWS|Key|Splunk|GenieKey)[ \t]+$/i;
 
+let providerSource: string | undefined;
+
 /** The format rules in the order they run: blocks first, so later rules never see key material. */
 export const FORMAT_RULES: readonly FormatRule[] = [
   {
@@ -269,7 +271,14 @@ export const FORMAT_RULES: readonly FormatRule[] = [
     source: `${B}A{20,}[A-Za-z0-9%]{30,}`,
     replace: (m) => (m.includes("%") ? "<TOKEN>" : m),
   },
-  { name: "provider-token", source: `${B}(?=[A-Za-z0-9])(?:${byFirstChar(PREFIXED)})`, replace: "<TOKEN>" },
+  {
+    name: "provider-token",
+    // Built on first use: grouping the prefixes is work a hook whose text holds no token never needs.
+    get source() {
+      return (providerSource ??= `${B}(?=[A-Za-z0-9])(?:${byFirstChar(PREFIXED)})`);
+    },
+    replace: "<TOKEN>",
+  },
   {
     name: "loose-token",
     source: `${B}(?:${LOOSE.join("|")})`,

@@ -52,48 +52,72 @@ export const MAX_JSON_TEXT = 262_144;
 const SCAN_MARGIN = 1_024;
 
 const rule = (name: string) => FORMAT_RULES.find((r) => r.name === name)!;
-/**
- * A format rule as a stage. `needs` is a cheap test of a literal the pattern
- * cannot match without: when it fails the pattern is never compiled, which
- * keeps the first scrub of a hook process short.
- */
-const formatStage = (name: string, needs?: (s: string) => boolean) => ({
+
+/** One stage of scrubbing: `apply` runs it; when `needs` says no, `apply` could not change the text. */
+export interface ScrubStage {
+  name: string;
+  /**
+   * A cheap test (a literal, a short run) the stage cannot change the text without. When it fails the
+   * stage is skipped, so its pattern is never compiled: a hook process scrubs a few short strings, and
+   * compiling every rule would cost it several milliseconds.
+   */
+  needs?: (s: string) => boolean;
+  apply: (s: string) => string;
+  /** `apply` behind `needs`: what scrubbing runs. */
+  run: (s: string) => string;
+}
+
+const stage = (name: string, apply: (s: string) => string, needs?: (s: string) => boolean): ScrubStage => ({
   name,
-  run: (s: string) => (needs && !needs(s) ? s : applyFormatRule(rule(name), s)),
+  apply,
+  run: needs ? (s) => (needs(s) ? apply(s) : s) : apply,
+  ...(needs ? { needs } : {}),
 });
+const formatStage = (name: string, needs?: (s: string) => boolean) =>
+  stage(name, (s) => applyFormatRule(rule(name), s), needs);
 const lower = (s: string) => s.toLowerCase();
+const has = (...literals: string[]) => (s: string) => literals.some((l) => s.includes(l));
+/** Ten token characters in a row: every provider token, loose token and AWS key id has such a run. */
+const TOKEN_RUN = /[\w-]{10}/;
+const tokenRun = (s: string) => TOKEN_RUN.test(s);
+/** Three digits in a row: every card and phone number the rules replace has them (or a `+`). */
+const DIGITS = /\d{3}/;
 
 /**
  * The stages of scrubbing, in order, each a pure function of the whole
- * text. Exported so tests can time each one on worst-case input.
+ * text. Exported so tests can time each one on worst-case input, and check
+ * that a stage whose `needs` fails leaves any text unchanged.
  */
-export const SCRUB_STAGES: readonly { name: string; run: (s: string) => string }[] = [
-  formatStage("private-key-block", (s) => s.includes("BEGIN")),
-  formatStage("private-key-base64", (s) => s.includes("LS0tLS1CRUdJTi")),
-  formatStage("putty-key", (s) => s.includes("PuTTY-User-Key-File-") || s.includes("Private-Lines:")),
-  { name: "kubernetes-secret", run: scrubKubernetesSecrets },
-  { name: "url-credentials", run: scrubUrlCredentials },
-  formatStage("jwt", (s) => s.includes("eyJ")),
-  formatStage("webhook", (s) => s.includes("hook")),
-  {
-    name: "companions",
-    run: (s) => COMPANION_RULES.reduce((t, c) => (c.when.test(t) ? applyFormatRule(c.rule, t) : t), s),
-  },
-  formatStage("aws-key-id"),
+export const SCRUB_STAGES: readonly ScrubStage[] = [
+  formatStage("private-key-block", has("BEGIN")),
+  formatStage("private-key-base64", has("LS0tLS1CRUdJTi")),
+  formatStage("putty-key", has("PuTTY-User-Key-File-", "Private-Lines:")),
+  stage("kubernetes-secret", scrubKubernetesSecrets, has("Secret")),
+  stage("url-credentials", scrubUrlCredentials, has("://")),
+  formatStage("jwt", has("eyJ")),
+  formatStage("webhook", has("hook")),
+  stage(
+    "companions",
+    (s) => COMPANION_RULES.reduce((t, c) => (c.when.test(t) ? applyFormatRule(c.rule, t) : t), s),
+    // An AWS key id or a Twilio SID is a token run; otherwise only the marker or the word brings one in.
+    (s) => tokenRun(s) || s.includes("<AWS_KEY>") || lower(s).includes("twilio"),
+  ),
+  formatStage("aws-key-id", tokenRun),
   formatStage("aws-secret", (s) => /access|session/.test(lower(s))),
-  formatStage("provider-token"),
-  formatStage("loose-token"),
-  formatStage("x-bearer", (s) => s.includes("AAAAAAAAAAAAAAAAAAAA")),
+  // Azure AD client secrets may be cut into short runs by `.` and `~`, but all of them hold "Q~".
+  formatStage("provider-token", (s) => tokenRun(s) || s.includes("Q~")),
+  formatStage("loose-token", tokenRun),
+  formatStage("x-bearer", has("AAAAAAAAAAAAAAAAAAAA")),
   formatStage("authorization-header", (s) => lower(s).includes("authorization")),
-  formatStage("bearer", (s) => s.includes("Bearer") || s.includes("Basic")),
-  { name: "key-value", run: scrubKeyValues },
-  { name: "flags", run: scrubFlags },
-  { name: "xml", run: scrubXml },
-  { name: "pairs", run: scrubPairs },
-  { name: "prose", run: scrubProse },
-  formatStage("card"),
-  { name: "email", run: scrubEmails },
-  formatStage("phone"),
+  formatStage("bearer", has("Bearer", "Basic")),
+  stage("key-value", scrubKeyValues, has("=", ":")),
+  stage("flags", scrubFlags, has("-", "set", "add", "put", "create")),
+  stage("xml", scrubXml, has("value=", "</")),
+  stage("pairs", scrubPairs, has(",", "]", "echo", "printenv", '"type"')),
+  stage("prose", scrubProse),
+  formatStage("card", (s) => DIGITS.test(s)),
+  stage("email", scrubEmails, has("@")),
+  formatStage("phone", (s) => s.includes("+") || DIGITS.test(s)),
 ];
 
 function scrubOnce(s: string): string {
@@ -140,7 +164,8 @@ function cutAt(s: string, max: number): number {
 function capped(s: string, f: (x: string) => string): string {
   let body = s;
   let dropped = 0;
-  const m = MARKER.exec(s.slice(-40));
+  // The marker test is a regular expression: compiled only for text that may end with a marker.
+  const m = s.endsWith(" more characters]") ? MARKER.exec(s.slice(-40)) : null;
   if (m) {
     body = s.slice(0, s.length - m[0].length);
     dropped = Number(m[1]);
@@ -201,14 +226,31 @@ export function makeScrubber(mode: TextMode, home: string | undefined): Scrubber
 }
 
 const CACHE = new Map<string, Scrubber>();
+/** Strings up to this long are remembered once scrubbed, up to {@link MEMO_ENTRIES} of them. */
+const MEMO_MAX_CHARS = 512;
+const MEMO_ENTRIES = 2048;
 
 function buildScrubber(mode: TextMode, home: string | undefined): Scrubber {
   const homeRe = home && home.length > 1
     ? new RegExp(`${escapeRegExp(home.replace(/\/+$/, ""))}(?=$|[\\/\\s"'\`:;,)\\]}])`, "g")
     : undefined;
-  const path = (s: string) => (homeRe ? s.replace(homeRe, "~") : s);
+  const homeDir = home?.replace(/\/+$/, "");
+  // Most text never names the home directory: the pattern is compiled only for text that does.
+  const path = (s: string) => (homeRe && s.includes(homeDir!) ? s.replace(homeRe, "~") : s);
   // The home directory first: markers never contain it, so nothing scrubbed later can bring it back.
-  const scrub = (s: string): string => capped(s, (x) => scrubSecrets(path(x)));
+  // Scrubbing is a pure function of the text: a replay or a long session sends the same short strings
+  // ("ok", a command) again and again, and each is scrubbed once.
+  const seen = new Map<string, string>();
+  const scrub = (s: string): string => {
+    if (s.length > MEMO_MAX_CHARS) return capped(s, (x) => scrubSecrets(path(x)));
+    let out = seen.get(s);
+    if (out === undefined) {
+      out = capped(s, (x) => scrubSecrets(path(x)));
+      if (seen.size >= MEMO_ENTRIES) seen.clear();
+      seen.set(s, out);
+    }
+    return out;
+  };
   const text = (s: string): string | null =>
     mode === "none" ? null : mode === "full" ? capped(s, (x) => x) : scrub(s);
   const json = (value: unknown): unknown => {

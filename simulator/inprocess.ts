@@ -9,10 +9,14 @@
 
 import { HOOK_EVENTS, type HookEventName } from "../codex/events.ts";
 import { handleHook } from "../hooks/in_process.ts";
-import { hookSettings } from "../hooks/hook_settings.ts";
+import { type HookSettings, hookSettings } from "../hooks/hook_settings.ts";
 import { HOOK_SCRIPTS } from "../hooks/handlers.ts";
+import { HOOK_ENV_VARS } from "../hooks/permissions.ts";
 import { Store } from "../lifecycle/store/mod.ts";
 import { type HandlerRunner, processRunner } from "./fire.ts";
+
+/** The hooks' variables that stay the same across a replay's events. */
+const STABLE_VARS = HOOK_ENV_VARS.filter((k) => k !== "LIFELINE_FAKE_NOW" && k !== "LIFELINE_CODEX_PID");
 
 const SCRIPT_EVENT = new Map<string, HookEventName | "Notify">([
   ...HOOK_EVENTS.map((e) => [HOOK_SCRIPTS[e], e] as const),
@@ -36,13 +40,48 @@ export function inProcessRunner(store: Store = Store.memory()): HandlerRunner & 
   close(): void;
 } {
   const open = () => store;
+  // One command line always names the same script and flags, and only the simulated clock and Codex pid
+  // differ between events: both are parsed once per command line and environment, not per event.
+  const commands = new Map<string, { event: HookEventName | "Notify" | undefined; args: string[] }>();
+  const parsed = (command: string) => {
+    let c = commands.get(command);
+    if (!c) {
+      const w = words(command);
+      const script = w.find((x) => /\/hooks\/[a-z_]+\.ts$/.test(x));
+      const event = script ? SCRIPT_EVENT.get(script.slice(script.lastIndexOf("/") + 1)) : undefined;
+      c = { event, args: script ? w.slice(w.indexOf(script) + 1) : [] };
+      commands.set(command, c);
+    }
+    return c;
+  };
+  const settingsCache = new Map<string, HookSettings>();
+  const settingsFor = (args: readonly string[], env: Record<string, string>): HookSettings => {
+    const { LIFELINE_FAKE_NOW: fakeNow, LIFELINE_CODEX_PID: pid } = env;
+    // Keyed by what a hook reads: its arguments and its variables (the clock and the pid apart).
+    const key = [...args, ...STABLE_VARS.map((k) => env[k] ?? "\u0001")].join("\u0000");
+    let base = settingsCache.get(key);
+    if (!base) {
+      base = hookSettings(
+        args,
+        (k) => (k === "LIFELINE_FAKE_NOW" || k === "LIFELINE_CODEX_PID" ? undefined : env[k]),
+      );
+      settingsCache.set(key, base);
+    }
+    // Read as `lifecycle/settings.ts` reads them: an unreadable clock is no clock, an empty pid no pid.
+    const now = fakeNow ? new Date(fakeNow) : undefined;
+    return {
+      ...base,
+      fakeNow: now && !Number.isNaN(now.getTime()) ? now : undefined,
+      codexPidOverride: pid || undefined,
+    };
+  };
   const call = (
     event: HookEventName | "Notify",
     input: string | string[],
-    args: string[],
+    args: readonly string[],
     env: Record<string, string>,
   ) => {
-    const settings = hookSettings(args, (k) => env[k]);
+    const settings = settingsFor(args, env);
     return handleHook(event, input, {
       settings,
       now: () => settings.fakeNow ?? new Date(),
@@ -54,12 +93,10 @@ export function inProcessRunner(store: Store = Store.memory()): HandlerRunner & 
   };
   return {
     run(h, stdin, cwd, env, timeoutSec) {
-      const w = words(h.handler.command ?? "");
-      const script = w.find((x) => /\/hooks\/[a-z_]+\.ts$/.test(x));
-      const event = script ? SCRIPT_EVENT.get(script.slice(script.lastIndexOf("/") + 1)) : undefined;
+      const { event, args } = parsed(h.handler.command ?? "");
       if (!event || event === "Notify") return processRunner.run(h, stdin, cwd, env, timeoutSec);
       try {
-        const r = call(event, stdin, w.slice(w.indexOf(script!) + 1), env);
+        const r = call(event, stdin, args, env);
         return Promise.resolve({ code: r.exitCode, stdout: r.stdout, stderr: r.stderr, timedOut: false });
       } catch (e) {
         // A real hook logs and exits 0; in-process, the error is surfaced on stderr for the report.

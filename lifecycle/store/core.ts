@@ -16,7 +16,7 @@ import { Db } from "./db.ts";
 import { migrate } from "./schema.ts";
 import { retryBusy } from "./busy_retry.ts";
 import type { DeliveryRow } from "./rows.ts";
-import { apply, journal, type RecordResult, transcriptPath } from "./journal.ts";
+import { apply, applyOccurrence, journal, NO_CHANGES, type RecordResult, transcriptPath } from "./journal.ts";
 import { occurrence } from "./occurrence.ts";
 import { goneReason } from "../process_model.ts";
 import { busySeenBefore, liveWithPid, session, stateView, turn } from "./queries.ts";
@@ -131,7 +131,7 @@ export class StoreCore implements StateView {
       const mayClaim = typeof claimDeliveries === "function" ? claimDeliveries() : claimDeliveries;
       if (occ && mayClaim) ({ obs, delivered } = claim(db, occ));
       const before = forward ? turnsBefore(db, obs) : undefined;
-      const result = apply(db, obs);
+      const result = occ ? applyOccurrence(db, obs) : { inserted: false, changes: NO_CHANGES() };
       const outbox = forward && before ? writeOutbox(db, obs, result, before, forward) : [];
       return { result, delivered, outbox };
     });

@@ -20,7 +20,14 @@ export interface RecordResult {
   changes: Changes;
 }
 
-const NO_CHANGES: Changes = { session: undefined, turns: [], failures: [], contradictions: [], hints: [] };
+/** What a re-delivery changes: nothing (a fresh object each time: callers may add to it). */
+export const NO_CHANGES = (): Changes => ({
+  session: undefined,
+  turns: [],
+  failures: [],
+  contradictions: [],
+  hints: [],
+});
 
 /** Whether an observation with this key is already journaled. */
 export function journaled(db: Db, key: string): boolean {
@@ -34,11 +41,18 @@ export function journaled(db: Db, key: string): boolean {
 export function apply(db: Db, delivered: Observation): RecordResult {
   // A re-delivery changes nothing; a new occurrence of identical content gets a key of its own.
   const obs = occurrence(db, delivered);
-  if (!obs) return { inserted: false, changes: { ...NO_CHANGES } };
+  return obs ? applyOccurrence(db, obs) : { inserted: false, changes: NO_CHANGES() };
+}
+
+/**
+ * {@link apply} for an observation {@link occurrence} already resolved, in the
+ * same transaction (the lookups are not made twice).
+ */
+export function applyOccurrence(db: Db, obs: Observation): RecordResult {
   const r = db.stmt(
     "INSERT OR IGNORE INTO events (key, session_id, event, observed_at, body, source) VALUES (?,?,?,?,?,?)",
   ).run(obs.key, obs.session_id, obs.event, obs.observed_at, JSON.stringify(obs), sourceOf(obs));
-  if (Number(r.changes) === 0) return { inserted: false, changes: { ...NO_CHANGES } };
+  if (Number(r.changes) === 0) return { inserted: false, changes: NO_CHANGES() };
   const changes = reduce(stateView(db), obs);
   writeChanges(db, changes);
   return { inserted: true, changes };

@@ -52,26 +52,25 @@ function lastCodexKey(db: Db, sessionId: string): string | undefined {
 
 /** Whether `obs` is a re-delivery of an observation already journaled (and must change nothing). */
 export function isRedelivery(db: Db, obs: Observation): boolean {
-  const base = contentKey(obs.key);
-  if (REPAIRS.has(obs.event)) return exists(db, base);
-  if (obs.key !== base) return exists(db, obs.key); // a journaled occurrence, replayed
-  if (!exists(db, base)) return false;
-  // A journal entry replayed into its own store: the very same observation, time and all.
-  if (db.stmt("SELECT 1 FROM events WHERE key = ? AND body = ?").get(obs.key, JSON.stringify(obs))) {
-    return true;
-  }
-  const last = lastCodexKey(db, obs.session_id);
-  return last !== undefined && contentKey(last) === base;
+  return occurrence(db, obs) === undefined;
 }
 
 /**
  * The observation as it is to be journaled: `undefined` for a re-delivery,
- * else the observation under the key of its occurrence.
+ * else the observation under the key of its occurrence. Every lookup is made
+ * once: hooks run this on every event.
  */
 export function occurrence(db: Db, obs: Observation): Observation | undefined {
-  if (isRedelivery(db, obs)) return undefined;
   const base = contentKey(obs.key);
-  if (REPAIRS.has(obs.event) || obs.key !== base || !exists(db, base)) return obs;
+  if (REPAIRS.has(obs.event)) return exists(db, base) ? undefined : obs;
+  if (obs.key !== base) return exists(db, obs.key) ? undefined : obs; // a journaled occurrence, replayed
+  if (!exists(db, base)) return obs;
+  // A journal entry replayed into its own store: the very same observation, time and all.
+  if (db.stmt("SELECT 1 FROM events WHERE key = ? AND body = ?").get(obs.key, JSON.stringify(obs))) {
+    return undefined;
+  }
+  const last = lastCodexKey(db, obs.session_id);
+  if (last !== undefined && contentKey(last) === base) return undefined;
   let n = 2;
   while (exists(db, `${base}#${n}`)) n++;
   return { ...obs, key: `${base}#${n}` };
