@@ -4,9 +4,11 @@
  * that Codex never depends on the checkout install ran from.
  *
  * The hooks and the sidecar are copied as source: they import nothing from
- * npm and run with `--no-config`, and they find each other by paths relative
- * to their own module (`hooks/` → `hub/sidecar.ts`), which a bundle would
- * lose. The copy lives in the state dir, which every hook may already read,
+ * npm and run with `--no-config`. Each event script of the copy then imports
+ * one pre-bundled runner (`hooks/_hook.js`, see `hook_bundle.ts`), since
+ * loading one module costs a hook far less than ~60; the bundle moves the one
+ * module-relative path in the hook graph (`hooks/` → `hub/sidecar.ts`). The
+ * copy lives in the state dir, which every hook may already read,
  * so the hooks' `--allow-read` needs no new entry. The `lifeline` command
  * imports npm packages, so it is one bundle (`deno bundle`, from the npm
  * cache install already needs) at `cli/lifeline.js`: it runs with
@@ -20,6 +22,7 @@ import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 import { InstallerError, messageOf } from "../errors.ts";
 import { MCP_BUNDLE, MCP_ENTRY } from "../edits/mcp.ts";
+import { bundleHooks } from "./hook_bundle.ts";
 
 /**
  * The entry of the `lifeline` command, relative to the checkout (bundled into
@@ -117,6 +120,7 @@ export function makeCopy(root: string, dest: string, version: string, deno: stri
       if (exists(bundled) && !exists(join(root, entry))) Deno.copyFileSync(bundled, join(tmp, file));
       else bundle(root, entry, join(tmp, file), deno);
     }
+    bundleHooks(tmp, deno);
     Deno.writeTextFileSync(join(tmp, VERSION_FILE), version + "\n", { mode: 0o644 });
     Deno.renameSync(tmp, dest);
   } catch (e) {
