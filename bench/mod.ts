@@ -39,6 +39,37 @@ export { summarise } from "./hooks.ts";
 const out = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s + "\n"));
 const ms = (x: number, w = 8) => x.toFixed(1).padStart(w);
 
+/**
+ * The floor of any hook that writes the store (`bench/_floor.ts`: read stdin, import `node:sqlite`,
+ * one WAL insert), timed against the bare baseline the same way as the hooks.
+ */
+async function floorRow(runs: number, stateDir: string, env: Record<string, string>): Promise<void> {
+  const args = [
+    "run",
+    "--no-prompt",
+    "--no-config",
+    "--no-lock",
+    `--allow-read=${stateDir}`,
+    `--allow-write=${stateDir}`,
+    join(LIFELINE_ROOT, "bench/_floor.ts"),
+    stateDir,
+  ];
+  await timed(args, "{}", env); // warm
+  const bare: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    bare.push((await timed(BARE_ARGS, payloadFor("Stop", i), env)).ms);
+    floor.push((await timed(args, payloadFor("Stop", i), env)).ms);
+  }
+  const b = summarise(bare).median;
+  const f = summarise(floor).median;
+  out(
+    `floor (stdin + import node:sqlite + one WAL insert): ${ms(f, 0)} ms vs bare ${ms(b, 0)} ms, ratio ${
+      (f / b).toFixed(2)
+    }: what any hook that writes the store pays before its own work`,
+  );
+}
+
 /** Times every hook against the bare baseline, interleaved run by run; prints the table. */
 async function hookTable(
   root: string,
@@ -152,6 +183,7 @@ if (import.meta.main) {
   const bare = summarise(
     await Promise.all([0, 1, 2].map(async () => (await timed(BARE_ARGS, "{}", env)).ms)),
   ).median;
+  await floorRow(runs, stateDir, env);
   await burst(root, flags, stateDir, env, bare);
   out(table.failures ? `hook runs with a non-zero exit: ${table.failures}` : "every hook run exited 0");
 
