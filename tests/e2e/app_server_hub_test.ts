@@ -20,6 +20,7 @@ import { appServerSocketPath } from "../../lifecycle/settings.ts";
 
 /** 0.169.0 made the daemon the TUI's default; 0.171.0 is the newest release. */
 const VERSIONS = ["0.169.0", "0.171.0"];
+const CLI = new URL("../../cli/mod.ts", import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it gives a value (the hub and the TUI work in the background). */
@@ -95,6 +96,21 @@ for (const VERSION of VERSIONS) {
         assert.equal(session.turn_state, "pending_first_turn");
         assert.equal(session.status, "online");
         assert.deepEqual(session.sources, ["app-server"]);
+        // The status JSON (what `lifeline status --json` prints) lists it too, from the same store.
+        const status = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", CLI, "status", "--json", "--state-dir", stateDir],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assert.equal(status.code, 0, new TextDecoder().decode(status.stderr));
+        const listed = (JSON.parse(new TextDecoder().decode(status.stdout)) as {
+          sessions: Record<string, unknown>[];
+        }).sessions.find((s) => s.session_id === session.session_id);
+        assert.equal(
+          listed?.turn_state,
+          "pending_first_turn",
+          "lifeline status --json lists it before any prompt",
+        );
         report(
           `daemon socket ${socketAt - launchedAt} ms after the TUI's screen; listed ${listedMs} ms later`,
         );
