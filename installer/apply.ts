@@ -80,7 +80,7 @@ export function planFor(action: "install" | "uninstall", o: CommonOptions, p: Po
   if (/[\\/]_npx[\\/]/.test(p.deno)) {
     plan.notes.push(
       `the hooks will run ${p.deno}, which lives in npm's npx cache: if npm clears it, every hook stops. ` +
-        `Install Deno for good (npm install -g deno@2.9.6) and run install again with that deno`,
+        `Install Deno for good (npm install -g deno@2.9.6) and run lifeline install again with that deno`,
     );
   }
   return { action, plan, resolved: r, manifestBefore, previous: manifest };

@@ -156,9 +156,13 @@ function configCheck(r: Resolved, p: Ports, add: Add): JsonObject | undefined {
 function notifyCheck(config: JsonObject, r: Resolved, add: Add): void {
   const ours = lifelineNotify(config.notify, r.places.root);
   if (isObject(config.notify)) {
-    add("notify", "fail", "notify is a table ([notify]): Codex refuses to start; run install to migrate it");
+    add(
+      "notify",
+      "fail",
+      "notify is a table ([notify]): Codex refuses to start; run lifeline install to migrate it",
+    );
   } else if (typeof config.notify === "string") {
-    add("notify", "fail", "notify is a string: Codex refuses to start; run install to migrate it");
+    add("notify", "fail", "notify is a string: Codex refuses to start; run lifeline install to migrate it");
   } else if (!ours) {
     add(
       "notify",
@@ -239,8 +243,9 @@ async function runChecks(o: CommonOptions, p: Ports, add: Add): Promise<void> {
   }
   const handlers = lifelineHandlers(hooksText, r, config ?? {}, manifest);
   const missing = r.events.filter((e) => pr.events.includes(e) && !handlers.some((h) => h.event === e));
-  if (handlers.length === 0) add("handlers", "fail", `no lifeline handler in ${r.hooksPath}: run install`);
-  else if (missing.length) add("handlers", "warn", `no handler for ${missing.join(", ")}`);
+  if (handlers.length === 0) {
+    add("handlers", "fail", `no lifeline handler in ${r.hooksPath}: run lifeline install`);
+  } else if (missing.length) add("handlers", "warn", `no handler for ${missing.join(", ")}`);
   else add("handlers", "ok", `${handlers.length} handlers in ${r.hooksPath}`);
   if (config) {
     const untrusted = handlers.filter((h) => !h.trusted);
@@ -250,7 +255,7 @@ async function runChecks(o: CommonOptions, p: Ports, add: Add): Promise<void> {
         "fail",
         `${untrusted.length} handler(s) without a matching trusted_hash (${
           untrusted.map((h) => h.event).join(", ")
-        }): Codex skips them silently; run install again`,
+        }): Codex skips them silently; run lifeline install again`,
       );
     } else if (handlers.length) {
       add(

@@ -35,7 +35,9 @@ export async function acceptsCheck(r: Resolved, accepts: CodexAccepts | undefine
 /** The installed copy and the command: present, and the hooks run from the copy. */
 export function appCheck(m: Manifest | undefined, handlers: readonly HandlerStatus[], add: Add): void {
   if (!m?.app) {
-    if (handlers.length) add("installed copy", "warn", "the hooks run from a checkout: run install again");
+    if (handlers.length) {
+      add("installed copy", "warn", "the hooks run from a checkout: run lifeline install again");
+    }
     return;
   }
   const { dir, launcher } = m.app;
@@ -50,9 +52,14 @@ export function appCheck(m: Manifest | undefined, handlers: readonly HandlerStat
   const outside = handlers.filter((h) =>
     !(hookCommandWords(h.command) ?? []).some((w) => w.startsWith(`${dir}/hooks/`))
   );
-  if (missing.length) add("installed copy", "fail", `missing ${missing.join(", ")}: run install again`);
-  else if (outside.length) {
-    add("installed copy", "warn", `${outside.length} handler(s) do not run from ${dir}: run install again`);
+  if (missing.length) {
+    add("installed copy", "fail", `missing ${missing.join(", ")}: run lifeline install again`);
+  } else if (outside.length) {
+    add(
+      "installed copy",
+      "warn",
+      `${outside.length} handler(s) do not run from ${dir}: run lifeline install again`,
+    );
   } else add("installed copy", "ok", `hooks run from ${dir}; command ${launcher}`);
 }
 
@@ -79,7 +86,7 @@ export function forwardCheck(p: Ports, handlers: readonly HandlerStatus[], add: 
       "forwarding",
       "fail",
       `${hosts.join(", ")} configured, but ${blocked.length} installed hook(s) may not reach it ` +
-        `(--allow-net): records pile up unsent; run install again with these variables set`,
+        `(--allow-net): records pile up unsent; run lifeline install again with these variables set`,
     );
   } else add("forwarding", "ok", `the hooks may reach ${hosts.join(", ")}`);
 }

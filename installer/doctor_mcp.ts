@@ -100,7 +100,7 @@ export async function mcpCheck(
     add(
       "mcp server",
       "warn",
-      `[mcp_servers.${MCP_SERVER_NAME}] is not configured: agents cannot reach each other; run install`,
+      `[mcp_servers.${MCP_SERVER_NAME}] is not configured: agents cannot reach each other; run lifeline install`,
     );
     return;
   }
@@ -118,7 +118,11 @@ export async function mcpCheck(
     const ms = Math.round(performance.now() - t0);
     const missing = TOOL_NAMES.filter((n) => !names.includes(n));
     if (missing.length) {
-      add("mcp server", "fail", `started in ${ms} ms but lacks ${missing.join(", ")}: run install again`);
+      add(
+        "mcp server",
+        "fail",
+        `started in ${ms} ms but lacks ${missing.join(", ")}: run lifeline install again`,
+      );
     } else add("mcp server", "ok", `starts and lists its ${names.length} tools in ${ms} ms`);
   } catch (e) {
     add("mcp server", "fail", `${t.command} did not start lifeline's MCP server: ${messageOf(e)}`);

@@ -62,10 +62,7 @@ export function printStatus(s: StatusReportJson): string {
 export function printDoctor(d: { ok: boolean; checks: Check[] }): string {
   const mark = (c: Check) => (c.status === "ok" ? "ok  " : c.status === "warn" ? "warn" : "FAIL");
   return [
-    // A check's "run install" names the command that does it, as every hint does.
-    ...d.checks.map((c) =>
-      `${mark(c)}  ${c.name.padEnd(24)} ${c.detail.replace(/\brun install\b/g, "run lifeline install")}`
-    ),
+    ...d.checks.map((c) => `${mark(c)}  ${c.name.padEnd(24)} ${c.detail}`),
     d.ok ? "\nAll checks passed." : "\nSome checks failed: see FAIL above.",
   ].join("\n");
 }

@@ -122,12 +122,12 @@ Deno.test("every hint the installer prints names the lifeline command", () => {
         {
           name: "handlers",
           status: "fail",
-          detail: "no lifeline handler in /h/.codex/hooks.json: run install",
+          detail: "no lifeline handler in /h/.codex/hooks.json: run lifeline install",
         },
         {
           name: "trust",
           status: "fail",
-          detail: "2 untrusted: Codex skips them silently; run install again",
+          detail: "2 untrusted: Codex skips them silently; run lifeline install again",
         },
       ],
     }),
@@ -156,6 +156,28 @@ Deno.test("lifeline doctor on a config.toml that does not parse prints FAIL chec
     assert.match(r.stdout, /^FAIL\s+config\.toml\s+Cannot parse .*config\.toml:\d+:\d+: /m);
     assert.match(r.stdout, /Some checks failed/);
     assert.doesNotMatch(r.stdout + r.stderr, /\bat .*\.[jt]s:\d+:\d+/, "no stack trace");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("doctor's own words name the command, in --json too: run lifeline install", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "config.toml"), 'model = "o3"\n');
+    const r = await lifeline([
+      "doctor",
+      "--json",
+      "--codex-home",
+      dir,
+      "--state-dir",
+      join(dir, "state"),
+      "--codex-version",
+      "0.169.0",
+    ]);
+    const details = (JSON.parse(r.stdout) as { checks: { detail: string }[] }).checks.map((c) => c.detail);
+    assert.ok(details.some((d) => /run lifeline install/.test(d)), details.join("\n"));
+    assert.deepEqual(details.filter((d) => /\brun install\b/.test(d)), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
