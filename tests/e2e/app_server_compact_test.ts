@@ -110,8 +110,8 @@ Deno.test({
       await bridge.stop();
       await daemon.stop();
       await mock.close();
+      await Deno.remove(root, { recursive: true }).catch(() => {});
     }
     assert.ok(!alive(daemon.pid));
-    await Deno.remove(root, { recursive: true }).catch(() => {});
   },
 });

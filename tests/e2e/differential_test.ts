@@ -128,6 +128,7 @@ for (const [name, steps] of Object.entries(STEPS)) {
       );
     } finally {
       await Deno.remove(dir, { recursive: true });
+      await real.cleanup();
     }
   });
 }

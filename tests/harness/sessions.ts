@@ -78,6 +78,8 @@ export interface ScriptRun {
   notifyLines: RecordedLine[];
   codexHome: string;
   workspace: string;
+  /** Removes the Codex home and workspace the run made (not ones it was given). */
+  cleanup(): Promise<void>;
 }
 
 /** Runs `script` with the real Codex, recording every hook and notify payload. */
@@ -87,6 +89,10 @@ export async function runScript(
 ): Promise<ScriptRun> {
   const codexHome = opts.codexHome ?? await Deno.makeTempDir({ prefix: "lifeline-codex-" });
   const workspace = opts.workspace ?? await Deno.makeTempDir({ prefix: "lifeline-ws-" });
+  const made = [opts.codexHome ? undefined : codexHome, opts.workspace ? undefined : workspace];
+  const cleanup = async () => {
+    for (const d of made) if (d) await Deno.remove(d, { recursive: true }).catch(() => {});
+  };
   const mock = startMockResponses(script.replies);
   try {
     const rec = await installRecorder(codexHome);
@@ -125,7 +131,11 @@ export async function runScript(
       notifyLines,
       codexHome,
       workspace,
+      cleanup,
     };
+  } catch (e) {
+    await cleanup();
+    throw e;
   } finally {
     await mock.close();
   }
