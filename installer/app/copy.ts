@@ -23,6 +23,7 @@ import { join, relative } from "node:path";
 import { InstallerError, messageOf } from "../errors.ts";
 import { MCP_BUNDLE, MCP_ENTRY } from "../edits/mcp.ts";
 import { bundleHooks } from "./hook_bundle.ts";
+import { denoBundle } from "./deno_bundle.ts";
 
 /**
  * The entry of the `lifeline` command, relative to the checkout (bundled into
@@ -148,29 +149,8 @@ function exists(p: string): boolean {
  * only what the entry imports (versions are pinned exactly in deno.json).
  */
 function bundle(root: string, entry: string, out: string, deno: string): void {
-  const r = new Deno.Command(deno, {
-    args: [
-      "bundle",
-      "--quiet",
-      "--no-lock",
-      "--config",
-      join(root, "deno.json"),
-      join(root, entry),
-      "-o",
-      out,
-    ],
-    cwd: root,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).outputSync();
-  if (!r.success) {
-    const why = new TextDecoder().decode(r.stderr).trim().split("\n").slice(
-      -3,
-    );
-    throw new InstallerError(`Cannot bundle lifeline's ${entry}: ${why.join(" ")}`);
-  }
+  const args = ["--no-lock", "--config", join(root, "deno.json"), join(root, entry), "-o", out];
+  denoBundle(deno, args, root, `Cannot bundle lifeline's ${entry}`);
 }
 
 /** Removes a copy (and its parent `app/` when it is left empty). Never throws for a missing one. */

@@ -16,6 +16,7 @@
 
 import { join } from "node:path";
 import { InstallerError } from "../errors.ts";
+import { denoBundle } from "./deno_bundle.ts";
 
 /** The bundle inside a copy's `hooks/`. */
 export const HOOK_BUNDLE = "_hook.js";
@@ -74,29 +75,8 @@ export function pointAtBundle(script: string, text: string): string {
 export function bundleHooks(copy: string, deno: string): void {
   const hooks = join(copy, "hooks");
   const out = join(hooks, HOOK_BUNDLE);
-  const r = new Deno.Command(deno, {
-    args: [
-      "bundle",
-      "--quiet",
-      "--no-config",
-      "--no-lock",
-      "--platform",
-      "deno",
-      "--minify",
-      join(hooks, RUNNER),
-      "-o",
-      out,
-    ],
-    cwd: copy,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).outputSync();
-  if (!r.success) {
-    const why = new TextDecoder().decode(r.stderr).trim().split("\n").slice(-3);
-    throw new InstallerError(`Cannot bundle the hooks of "${copy}": ${why.join(" ")}`);
-  }
+  const args = ["--no-config", "--no-lock", "--platform", "deno", "--minify", join(hooks, RUNNER), "-o", out];
+  denoBundle(deno, args, copy, `Cannot bundle the hooks of "${copy}"`);
   Deno.writeTextFileSync(out, relocateBundle(Deno.readTextFileSync(out)), { mode: 0o644 });
   Deno.chmodSync(out, 0o644);
   for (const e of Deno.readDirSync(hooks)) {
