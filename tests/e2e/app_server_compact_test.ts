@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AppServerObservation } from "../../lifecycle/app_server_observations.ts";
 import { startAppServerBridge } from "../../hub/app_server/bridge.ts";
+import { collector } from "../harness/observations.ts";
 import { connectAppServer } from "../../hub/app_server/client.ts";
 import { parseThreadResult, threadStartRequest } from "../../codex/app_server/requests.ts";
 import { say, startMockResponses } from "../harness/mock_responses.ts";
@@ -37,21 +37,13 @@ Deno.test({
     const t0 = Date.now();
     // deno-lint-ignore no-explicit-any
     const recording: { ms: number; dir: string; message: any }[] = [];
-    const seen: AppServerObservation[] = [];
-    const waiters: { pred: (o: AppServerObservation) => boolean; resolve: () => void }[] = [];
-    const until = (pred: (o: AppServerObservation) => boolean) =>
-      seen.some(pred) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ pred, resolve }));
+    const obs = collector();
+    const { seen, until } = obs;
     const logs: string[] = [];
     const bridge = startAppServerBridge({
       socketPath: daemon.socketPath,
       log: (line) => logs.push(line),
-      sink(o) {
-        seen.push(o);
-        for (const w of waiters.filter((w) => w.pred(o))) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve();
-        }
-      },
+      sink: obs.sink,
       connect: (path) =>
         connectAppServer(path, {
           clientVersion: "0.1.0",

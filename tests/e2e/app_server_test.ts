@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AppServerObservation } from "../../lifecycle/app_server_observations.ts";
 import { startAppServerBridge } from "../../hub/app_server/bridge.ts";
+import { collector } from "../harness/observations.ts";
 import { connectAppServer } from "../../hub/app_server/client.ts";
 import { parseThreadResult, threadStartRequest } from "../../codex/app_server/requests.ts";
 import { hookTrustHash, hookTrustKey } from "../../codex/trust.ts";
@@ -70,19 +70,11 @@ for (const VERSION of VERSIONS) {
       const daemon = await startDaemon({ version: VERSION, codexHome, home, cwd });
       const t0 = Date.now();
       const recording: string[] = [];
-      const seen: AppServerObservation[] = [];
-      const waiters: { pred: (o: AppServerObservation) => boolean; resolve: () => void }[] = [];
-      const until = (pred: (o: AppServerObservation) => boolean) =>
-        seen.some(pred) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ pred, resolve }));
+      const obs = collector();
+      const { seen, until } = obs;
       const bridge = startAppServerBridge({
         socketPath: daemon.socketPath,
-        sink(o) {
-          seen.push(o);
-          for (const w of waiters.filter((w) => w.pred(o))) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve();
-          }
-        },
+        sink: obs.sink,
         connect: (path) =>
           connectAppServer(path, {
             clientVersion: "0.1.0",

@@ -17,32 +17,7 @@ import {
 import { connectAppServer } from "../../hub/app_server/client.ts";
 import { ASK_LINE, frameMessage } from "../../hub/app_server/frame.ts";
 import { type FakeAppServer, startFakeAppServer } from "../harness/fake_app_server.ts";
-
-/** Collects observations; `until` resolves when one matches (counting earlier ones). */
-function collector() {
-  const seen: AppServerObservation[] = [];
-  const waiters: { pred: (o: AppServerObservation) => boolean; resolve: () => void }[] = [];
-  return {
-    seen,
-    sink(o: AppServerObservation) {
-      seen.push(o);
-      for (const w of waiters.filter((w) => w.pred(o))) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    },
-    until(pred: (o: AppServerObservation) => boolean): Promise<void> {
-      if (seen.some(pred)) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ pred, resolve }));
-    },
-    /** Resolves when `n` observations match `pred`. */
-    untilCount(pred: (o: AppServerObservation) => boolean, n: number): Promise<void> {
-      let count = seen.filter(pred).length;
-      if (count >= n) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ pred: (o) => pred(o) && ++count >= n, resolve }));
-    },
-  };
-}
+import { collector } from "../harness/observations.ts";
 
 /** A clock whose sleeps end only when the test says so; every requested delay is recorded. */
 function manualClock(): BridgeClock & {
