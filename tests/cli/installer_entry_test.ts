@@ -139,46 +139,29 @@ Deno.test("every hint the installer prints names the lifeline command", () => {
   assert.match(texts[3]!, /; run lifeline install again$/m);
 });
 
-Deno.test("lifeline doctor on a config.toml that does not parse prints FAIL checks and exits 1", async () => {
+/** `lifeline doctor` on a Codex home holding only `config` (0.169.0; the state dir beside it). */
+async function doctorOn(config: string, extra: string[] = []) {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeTextFile(join(dir, "config.toml"), 'model = "o3"\n[tui\nnotifications = true\n');
-    const r = await lifeline([
-      "doctor",
-      "--codex-home",
-      dir,
-      "--state-dir",
-      join(dir, "state"),
-      "--codex-version",
-      "0.169.0",
-    ]);
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /^FAIL\s+config\.toml\s+Cannot parse .*config\.toml:\d+:\d+: /m);
-    assert.match(r.stdout, /Some checks failed/);
-    assert.doesNotMatch(r.stdout + r.stderr, /\bat .*\.[jt]s:\d+:\d+/, "no stack trace");
+    await Deno.writeTextFile(join(dir, "config.toml"), config);
+    const args = ["--codex-home", dir, "--state-dir", join(dir, "state"), "--codex-version", "0.169.0"];
+    return await lifeline(["doctor", ...extra, ...args]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("lifeline doctor on a config.toml that does not parse prints FAIL checks and exits 1", async () => {
+  const r = await doctorOn('model = "o3"\n[tui\nnotifications = true\n');
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^FAIL\s+config\.toml\s+Cannot parse .*config\.toml:\d+:\d+: /m);
+  assert.match(r.stdout, /Some checks failed/);
+  assert.doesNotMatch(r.stdout + r.stderr, /\bat .*\.[jt]s:\d+:\d+/, "no stack trace");
 });
 
 Deno.test("doctor's own words name the command, in --json too: run lifeline install", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(join(dir, "config.toml"), 'model = "o3"\n');
-    const r = await lifeline([
-      "doctor",
-      "--json",
-      "--codex-home",
-      dir,
-      "--state-dir",
-      join(dir, "state"),
-      "--codex-version",
-      "0.169.0",
-    ]);
-    const details = (JSON.parse(r.stdout) as { checks: { detail: string }[] }).checks.map((c) => c.detail);
-    assert.ok(details.some((d) => /run lifeline install/.test(d)), details.join("\n"));
-    assert.deepEqual(details.filter((d) => /\brun install\b/.test(d)), []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const r = await doctorOn('model = "o3"\n', ["--json"]);
+  const details = (JSON.parse(r.stdout) as { checks: { detail: string }[] }).checks.map((c) => c.detail);
+  assert.ok(details.some((d) => /run lifeline install/.test(d)), details.join("\n"));
+  assert.deepEqual(details.filter((d) => /\brun install\b/.test(d)), []);
 });
