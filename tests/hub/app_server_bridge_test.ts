@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { AppServerObservation } from "../../lifecycle/app_server_observations.ts";
 import {
   type AppServerBridge,
   backoffMs,
